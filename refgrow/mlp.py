@@ -229,21 +229,24 @@ class MLP:
                 act_caches.append(c)
         return preacts[-1], ForwardCache(inputs, preacts, act_caches)
 
-    def forward(self, X):
+    def forward(self, X, *, check_input: bool = True):
         """Forward pass.
 
         Parameters
         ----------
         X : ndarray, shape (n, D)
+        check_input : bool, default True
+            Validate ``X`` (finite, float64, ``D`` columns). Training loops that validated their data
+            once pass ``False`` (like scikit-learn's ``check_input``); the arithmetic is identical.
 
         Returns
         -------
         out : ndarray, shape (n, K)
         cache : ForwardCache
         """
-        return self._forward(self._check_X(X))
+        return self._forward(self._check_X(X) if check_input else X)
 
-    def backward(self, cache: ForwardCache, d_out) -> Gradients:
+    def backward(self, cache: ForwardCache, d_out, *, check_input: bool = True) -> Gradients:
         """Back-propagate ``d_out = dL/df`` (shape (n, K)) through the cached forward pass.
 
         Returns
@@ -251,7 +254,11 @@ class MLP:
         Gradients
             ``weights[l]`` (h_{l+1}, h_l), ``biases[l]`` (h_{l+1},), ``inputs`` (n, D) and
             ``preacts[l]`` (n, h_{l+1}) = ``dL/dz_l``.
+
+        ``check_input=False`` skips the validation of ``cache`` and ``d_out`` (trusted callers only).
         """
+        if not check_input:
+            return self._backward(cache, d_out)
         if not isinstance(cache, ForwardCache):
             raise TypeError(f"cache must be the ForwardCache returned by forward, got {type(cache).__name__}")
         out = cache.preacts[-1]
@@ -337,13 +344,16 @@ class MLP:
         return [z > 0 for z in cache.preacts[:-1]]
 
     # ------------------------------------------------------------------ growth
-    def _check_hidden(self, hidden_layer):
+    def check_hidden_layer(self, hidden_layer) -> int:
+        """Validate a 0-based hidden-layer index (an int in ``[0, n_hidden)``) and return it as int."""
         if isinstance(hidden_layer, bool) or not isinstance(hidden_layer, (int, np.integer)):
             raise TypeError(f"hidden_layer must be an int, got {hidden_layer!r}")
         if not 0 <= hidden_layer < self.n_hidden:
             raise ValueError(f"hidden_layer must be in [0, {self.n_hidden}) for a network with "
                              f"{self.n_hidden} hidden layers, got {hidden_layer}")
         return int(hidden_layer)
+
+    _check_hidden = check_hidden_layer
 
     def add_neurons(self, hidden_layer: int, w_in, b_in, w_out) -> "MLP":
         """A new MLP with ``k`` neurons appended to hidden layer ``hidden_layer`` (0-based).
@@ -353,7 +363,7 @@ class MLP:
         columns ``w_out`` (d_next, k) to ``weights[h+1]``. With ``w_out = 0`` the function is unchanged.
         The original network is not modified.
         """
-        h = self._check_hidden(hidden_layer)
+        h = self.check_hidden_layer(hidden_layer)
         d_prev, d_next = self.weights[h].shape[1], self.weights[h + 1].shape[0]
         w_in = as_float_array(w_in, "w_in", ndim=2)
         k = w_in.shape[0]
@@ -371,7 +381,7 @@ class MLP:
 
     def remove_neurons(self, hidden_layer: int, idx) -> "MLP":
         """A new MLP without the neurons ``idx`` (int or sequence) of hidden layer ``hidden_layer``."""
-        h = self._check_hidden(hidden_layer)
+        h = self.check_hidden_layer(hidden_layer)
         idx = np.atleast_1d(np.asarray(idx))
         width = self.weights[h].shape[0]
         if idx.dtype.kind not in "iu" or idx.size == 0 or idx.min() < 0 or idx.max() >= width:
