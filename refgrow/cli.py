@@ -132,6 +132,9 @@ def _version(argv) -> int:
     return 0
 
 
+# name -> (handler, one-line help). A handler is a function of the remaining argv, or the string
+# "package.module:function" of one defined elsewhere (imported only when its command runs), so each
+# feature keeps its command-line code beside its own module.
 COMMANDS = {
     "tour": (_tour, "short end-to-end run: train a shallow ReLU MLP, gradient check, regions, figure"),
     "reproduce": (_reproduce, "run a paper experiment (reproduce --list shows them)"),
@@ -157,8 +160,13 @@ def main(argv=None) -> int:
     if argv[0] == "--version":
         parser.parse_args(argv)
     ns, rest = parser.parse_known_args(argv[:1])
+    handler = COMMANDS[ns.command][0]
+    if isinstance(handler, str):
+        import importlib
+        mod, fn = handler.split(":")
+        handler = getattr(importlib.import_module(mod), fn)
     try:
-        return COMMANDS[ns.command][0](argv[1:])
+        return handler(argv[1:])
     except ValueError as exc:
         print(f"refgrow {ns.command}: error: {exc}", file=sys.stderr)
         return 2
