@@ -1,15 +1,11 @@
-r"""TINY: expressivity bottlenecks and optimal new neurons (paper 001, Verbockhaven et al., TMLR 2024).
+r"""TINY's mathematics on activity matrices: Props. 3.1-3.4 and Def. 3.1 of TINY [docs/references.md#tiny].
 
-The module has two halves.
-
-* **Pure linear algebra** on the activity matrices (no network needed): :func:`with_ones`,
-  :func:`best_update` (Prop. 3.1), :func:`projected_goal`, :func:`expressivity_bottleneck`
-  (Def. 3.1 / Eq. 4), :func:`new_neurons` (Prop. 3.2, Eq. 9), :func:`new_neurons_geig`
-  (Prop. 3.4), :func:`linearised_move` (Eq. 19), :func:`first_order_decrease` (Eqs. 10-12).
-* **Network level** on a :class:`refgrow.mlp.MLP`: :func:`v_goal` (Sec. 2.3, from the hand-written
-  backward), :func:`tiny_step` (all matrices of one growth step), :func:`apply_tiny`
-  (best update + new neurons with amplitude gamma), :func:`line_search` (Eq. 14),
-  :func:`propose_tiny` (the ``propose`` function of :func:`refgrow.growth.loop.grow`).
+Pure functions of arrays (no network): :func:`with_ones`, :func:`second_moments` (S, N),
+:func:`best_update` (Prop. 3.1), :func:`projected_goal`, :func:`expressivity_bottleneck`
+(Def. 3.1 / Eq. 4), :func:`new_neurons` (Prop. 3.2, Eq. 9), :func:`new_neurons_geig` (Prop. 3.4),
+:func:`linearised_move` (Eq. 19), :func:`first_order_decrease` (Prop. 3.3, Eqs. 10-12),
+:func:`relu_first_order`, :func:`tiny_from_activations` (Algorithm 2 without the network). The use on
+a network is in :mod:`refgrow.growth.tiny.network`.
 
 Conventions (``DESIGN.md``)
 ---------------------------
@@ -37,7 +33,6 @@ u_k, v_k               ``U[:, k]``, ``Vt[k]``  (d_in,),(d_out,) singular vectors
 alpha_k                ``alpha[k]``            (K, d_in)       fan-in of neuron k, sqrt(lam_k) S^{-1/2} u_k
 omega_k                ``omega[:, k]``         (d_out, K)      fan-out of neuron k, sqrt(lam_k) v_k
 Psi^l                  ``expressivity_bottleneck`` scalar      (1/n) ||V - V_goal||_F^2 (Def. 3.1)
-gamma                  ``gamma``               scalar          amplitude factor (Sec. 3.2, Eq. 14)
 Delta_theta, Delta_dW  ``first_order_decrease`` scalars        Eqs. (11), (12)
 =====================  ======================  ==============  ==========================================
 
@@ -47,18 +42,13 @@ Interpretation notes
   and eigenvalues ``mu <= rtol * mu_max`` are treated as 0 (paper: "the inverse of 0 eigenvalues is 0"),
   with ``rtol = RTOL = 1e-10`` by default. The same threshold defines ``S^+`` in :func:`best_update`,
   so ``B @ dW.T`` is exactly the orthogonal projection of ``V_goal`` on the column space of ``B`` up to
-  directions with relative energy below ``rtol``. For the new neurons a faster path is taken when it
-  provably gives the same result: if ``1/||L^{-1}||_F^2 > 10 rtol trace(S)`` (``S = L L^T``), no
+  directions with relative energy below ``rtol``. For the new neurons, ``cholesky=True`` (the default
+  of :func:`tiny_from_activations` and of the network-level steps; :func:`new_neurons` defaults to the
+  formula as written) takes a faster path when it provably gives the same result: if ``1/||L^{-1}||_F^2 > 10 rtol trace(S)`` (``S = L L^T``), no
   eigenvalue can fall below the threshold, and since Prop. 3.2's neurons depend on ``S`` only through
   ``S^{-1} N`` (``alpha_k = S^{-1} N v_k / sqrt(lambda_k)``), ``L^{-1} N`` replaces ``S^{-1/2} N``.
 * **Number of neurons.** ``K* = R = rank(S^{-1/2} N)``, the rank being the number of singular values
   ``> SV_RTOL * lambda_1`` (``SV_RTOL = 1e-8``); ``max_neurons`` and ``min_singular_value`` select fewer.
-* **Amplitude (sqrt vs linear).** Sec. 3.2 and the proof of Prop. 3.3 add ``(sqrt(g) alpha, sqrt(g) omega)``
-  together with ``g dW``: the linearised move of the neurons is then ``g * V(theta)`` and the loss changes
-  at first order in ``g`` (Eq. 10). Eq. (14) (Sec. 5.2, the line search of Fig. 8) writes
-  ``(g alpha, g omega)``. Both are available: ``scaling="sqrt"`` (default, Prop. 3.3) and
-  ``scaling="linear"`` (Eq. 14). For ReLU the two coincide up to ``g -> g**2`` on the neurons because
-  ``omega relu(c alpha.b) = c omega relu(alpha.b)`` for ``c >= 0``.
 * **First-order decrease (Prop. 3.3).** Differentiating the real loss gives the coefficient
   ``Delta_dW + sigma'(0) (1/n) <V_goal, V(theta)>`` while Eq. (10)/(11) writes
   ``Delta_dW + sigma'(0) sum lambda_k^2 = Delta_dW + sigma'(0) (1/n) <V_goal_proj, V(theta)>``. The two
@@ -78,15 +68,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from refgrow._validation import as_float_array, check_positive_int, check_rng
-from refgrow.growth import NewNeurons
+from refgrow._validation import as_float_array, as_sample_pair, check_positive_int
 
 __all__ = [
-    "RTOL", "SV_RTOL", "TinyNeurons", "TinyStep", "with_ones", "second_moments", "pinv_sqrt",
+    "RTOL", "SV_RTOL", "TinyNeurons", "with_ones", "second_moments", "pinv_sqrt",
     "best_update", "projected_goal", "expressivity_bottleneck", "new_neurons", "new_neurons_geig",
-    "linearised_move", "first_order_decrease", "relu_first_order", "v_goal", "tiny_step",
-    "tiny_from_activations", "amplitude_loss",
-    "apply_tiny", "line_search", "propose_tiny",
+    "linearised_move", "first_order_decrease", "relu_first_order", "tiny_from_activations",
 ]
 
 #: relative eigenvalue threshold of the pseudo-inverse (square root) of S
@@ -122,12 +109,7 @@ def _matrix(a, name):
 
 
 def _pair(B, V, nb="B", nv="V_goal"):
-    B = _matrix(B, nb)
-    V = _matrix(V, nv)
-    if B.shape[0] != V.shape[0]:
-        raise ValueError(f"{nb} and {nv} must have the same number of samples (rows), got "
-                         f"{B.shape[0]} and {V.shape[0]}")
-    return B, V
+    return as_sample_pair(B, V, (nb, nv))
 
 
 def _check_rtol(rtol, name="rtol"):
@@ -205,8 +187,7 @@ def pinv_sqrt(S, *, rtol=RTOL):
     S = _matrix(S, "S")
     if S.shape[0] != S.shape[1]:
         raise ValueError(f"S must be square, got shape {S.shape}")
-    mu, Q = _eig_psd((S + S.T) / 2, _check_rtol(rtol))
-    return (Q / np.sqrt(mu)) @ Q.T
+    return _pinv_sqrt_psd((S + S.T) / 2, _check_rtol(rtol))
 
 
 def _best_update_from_moments(S, N, rtol):
@@ -307,31 +288,34 @@ def _certified_cholesky(S, rtol):
     return Linv
 
 
-def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rtol, S_eig=None):
-    """Prop. 3.2 from S (d,d) and N (d,d_out); returns TinyNeurons and the rank R.
+def _pinv_sqrt_psd(S, rtol):
+    """``S^{-1/2} = Q diag(mu^{-1/2}) Q^T`` over the eigenvalues kept by the threshold (validated S)."""
+    mu, Q = _eig_psd(S, rtol)
+    return (Q / np.sqrt(mu)) @ Q.T
 
-    Reference path: eigendecomposition ``S = Q diag(mu) Q^T`` with the documented threshold,
-    ``S^{-1/2} N = Q diag(mu^{-1/2}) Q^T N``. Fast path, taken only when the threshold provably
-    removes nothing (:func:`_certified_cholesky`): ``S = L L^T`` and ``L^{-1} N``, whose singular values
-    are those of ``S^{-1/2} N`` and whose neurons ``alpha_k = sqrt(lam_k) L^{-T} u_k = S^{-1} N v_k / sqrt(lam_k)``
-    are identical (module note "Pseudo-inverse threshold").
+
+def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rtol, cholesky=False):
+    """Prop. 3.2 of TINY from S (d, d) and N (d, d_out); returns TinyNeurons and the rank R.
+
+    Reference path (``cholesky=False``), the paper's formula: ``M = S^{-1/2}`` (pseudo-inverse square
+    root with the documented threshold), SVD ``M N = U diag(lam) V^T``, ``alpha_k = sqrt(lam_k) M u_k``,
+    ``omega_k = sqrt(lam_k) v_k``. Shortcut (``cholesky=True``), taken only when the threshold provably
+    removes nothing (:func:`_certified_cholesky`; otherwise the reference path runs): ``M = L^{-1}`` with
+    ``S = L L^T``. ``L^{-1} N`` has the singular values of ``S^{-1/2} N`` and its neurons
+    ``alpha_k = sqrt(lam_k) L^{-T} u_k = S^{-1} N v_k / sqrt(lam_k)`` are the same (module note
+    "Pseudo-inverse threshold"), up to rounding.
     """
-    Linv = _certified_cholesky(S, rtol) if S_eig is None else None
-    if Linv is not None:
-        C = Linv @ N                                      # (d, d_out)
-        Uc, lam, Vt = np.linalg.svd(C, full_matrices=False)
-
-        def fan_in(Uk):
-            return Linv.T @ Uk                            # L^{-T} u_k
+    M = _certified_cholesky(S, rtol) if cholesky else None
+    if M is not None:
+        C = M @ N                                         # L^{-1} N, (d, d_out)
     else:
-        mu, Q = _eig_psd(S, rtol) if S_eig is None else S_eig
-        inv_sqrt_mu = 1.0 / np.sqrt(mu)
-        # S^{-1/2} N = Q diag(mu^{-1/2}) Q^T N, computed without forming S^{-1/2}
-        C = inv_sqrt_mu[:, None] * (Q.T @ N)             # (r, d_out): coordinates in the eigenbasis
-        Uc, lam, Vt = np.linalg.svd(C, full_matrices=False)  # S^{-1/2} N = (Q Uc) diag(lam) Vt
+        M = _pinv_sqrt_psd(S, rtol)                       # S^{-1/2}, symmetric
+        C = M @ N                                         # S^{-1/2} N (Prop. 3.2)
+    Uc, lam, Vt = np.linalg.svd(C, full_matrices=False)
 
-        def fan_in(Uk):
-            return Q @ (inv_sqrt_mu[:, None] * Uk)        # S^{-1/2} u_k
+    def fan_in(Uk):
+        return M.T @ Uk                                   # S^{-1/2} u_k (or L^{-T} u_k)
+
     R = int(np.count_nonzero(lam > sv_rtol * lam[0])) if lam.size and lam[0] > 0 else 0
     K = R
     if min_singular_value is not None:
@@ -351,7 +335,7 @@ def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rto
 
 
 def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None, rtol=RTOL,
-                sv_rtol=SV_RTOL):
+                sv_rtol=SV_RTOL, cholesky=False):
     """Optimal new neurons from one SVD (Prop. 3.2 of 001, TINY).
 
     With ``S = B_in^T B_in / n``, ``N = B_in^T V_goal_proj / n`` and the SVD
@@ -373,6 +357,11 @@ def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None,
         Eigenvalue threshold of ``S^{-1/2}`` (module note).
     sv_rtol : float
         Singular values ``<= sv_rtol * lambda_1`` count as 0 (rank R).
+    cholesky : bool, default False
+        False: the formula of Prop. 3.2 as written (``S^{-1/2}`` from an eigendecomposition, then one
+        SVD). True: the Cholesky shortcut ``L^{-1} N`` (``S = L L^T``), used only when it is certified
+        to give the same neurons (every eigenvalue above the threshold; module note), else the
+        reference path. Same neurons up to rounding and the signs fixed below; faster for large ``d_in``.
 
     Returns
     -------
@@ -398,7 +387,7 @@ def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None,
     n = B.shape[0]
     return _neurons_from_moments((B.T @ B) / n, (B.T @ V) / n, max_neurons=max_neurons,
                                  min_singular_value=min_singular_value, rtol=_check_rtol(rtol),
-                                 sv_rtol=_check_rtol(sv_rtol, "sv_rtol"))[0]
+                                 sv_rtol=_check_rtol(sv_rtol, "sv_rtol"), cholesky=bool(cholesky))[0]
 
 
 def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
@@ -537,118 +526,19 @@ def relu_first_order(V_goal, B, dW, B_in, neurons, *, update_applied=True):
             "exact": (d_upd if update_applied else 0.0) + relu}
 
 
-# ---------------------------------------------------------------------------- network level
-def _mlp_type():
-    from refgrow.mlp import MLP
-    return MLP
-
-
-def v_goal(mlp, X, y, *, layer, loss="ce", cache=None):
-    """Desired pre-activation move ``V_goal = -d l_i / d a(x_i)`` at layer ``layer`` (Sec. 2.3 of 001, TINY).
-
-    Per sample and not averaged over the batch (DESIGN.md): row ``i`` is minus the gradient of the
-    per-sample loss ``l_i`` with respect to the pre-activation ``cache.preacts[layer]`` (the output of
-    ``mlp.weights[layer]``), computed by the hand-written backward with the ``reduction="sum"`` gradient.
-
-    Parameters
-    ----------
-    mlp : refgrow.mlp.MLP
-    X : array_like, shape (n, D)
-    y : int labels (n,) for ``loss="ce"``; targets (n, K) for ``loss="mse"``
-    layer : int
-        Index into ``mlp.weights`` (0 .. len(weights)-1); the last one is the network output.
-    loss : {"ce", "mse"}
-    cache : ForwardCache, optional
-        Reuse a forward pass of ``X``.
-
-    Returns
-    -------
-    ndarray, shape (n, mlp.sizes[layer + 1])
-    """
-    from refgrow.losses import get_loss
-    from refgrow.train import check_dataset
-
-    if not isinstance(mlp, _mlp_type()):
-        raise TypeError(f"mlp must be a refgrow.mlp.MLP, got {type(mlp).__name__}")
-    L = len(mlp.weights)
-    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 0 <= layer < L:
-        raise ValueError(f"layer must be an int in [0, {L}), got {layer!r}")
-    X, y = check_dataset(X, y, loss, n_in=mlp.sizes[0], n_out=mlp.sizes[-1])
-    if cache is None:
-        _, cache = mlp._forward(X)
-    _, d_out = get_loss(loss, validate=False)(cache.preacts[-1], y, reduction="sum")
-    grads = mlp._backward(cache, d_out)
-    return -grads.preacts[int(layer)]
-
-
-class TinyStep(NamedTuple):
-    """All matrices of one TINY growth step at hidden layer ``h`` (see :func:`tiny_step`)."""
-
-    B_in: np.ndarray          # (n, d_prev + 1)  with_ones(inputs[h])
-    B: np.ndarray             # (n, width + 1)   with_ones(inputs[h + 1])
-    V_goal: np.ndarray        # (n, d_next)      at preacts[h + 1]
-    dW: np.ndarray            # (d_next, width + 1)  best update of weights[h+1] | biases[h+1]
-    V_goal_proj: np.ndarray   # (n, d_next)
-    neurons: TinyNeurons      # alpha (K, d_prev + 1), omega (d_next, K)
-    rank: int                 # R = K*
-    bottleneck: float         # Psi before anything (V = 0): ||V_goal||^2 / n
-    bottleneck_proj: float    # Psi after the best update: ||V_goal_proj||^2 / n
-    loss: float               # mean loss of the network on (X, y)
-
-
-def tiny_step(mlp, X, y, *, hidden_layer=0, loss="ce", max_neurons=None, min_singular_value=None,
-              rtol=RTOL):
-    """Compute v_goal, the best update and the new neurons of hidden layer ``hidden_layer``.
-
-    Implements Algorithm 2 (TINY branch) with Algorithms 3-4 of 001 (App. E.4): one forward and one
-    backward pass, ``dW* = BestUpdate`` (Prop. 3.1) of ``weights[h+1]``, ``V_goal_proj = V_goal - B dW^T``,
-    then Prop. 3.2 on ``B_in = with_ones(inputs[h])``. Every Gram/cross product is one BLAS call and
-    nothing is recomputed.
-
-    Parameters
-    ----------
-    mlp : refgrow.mlp.MLP
-    X, y : data (rows = samples)
-    hidden_layer : int
-        0-based hidden layer h (between ``weights[h]`` and ``weights[h+1]``).
-    loss : {"ce", "mse"}
-    max_neurons, min_singular_value, rtol : see :func:`new_neurons`
-
-    Returns
-    -------
-    TinyStep
-    """
-    from refgrow.losses import get_loss
-    from refgrow.train import check_dataset
-
-    if not isinstance(mlp, _mlp_type()):
-        raise TypeError(f"mlp must be a refgrow.mlp.MLP, got {type(mlp).__name__}")
-    h = mlp._check_hidden(hidden_layer)
-    if max_neurons is not None:
-        max_neurons = check_positive_int(max_neurons, "max_neurons")
-    rtol = _check_rtol(rtol)
-    X, y = check_dataset(X, y, loss, n_in=mlp.sizes[0], n_out=mlp.sizes[-1])
-    out, cache = mlp._forward(X)
-    value, d_out = get_loss(loss, validate=False)(out, y, reduction="sum")
-    V = -mlp._backward(cache, d_out).preacts[h + 1]
-    n = X.shape[0]
-    B_in = np.hstack([cache.inputs[h], np.ones((n, 1))])
-    B = np.hstack([cache.inputs[h + 1], np.ones((n, 1))])
-    dW, Vp, nn, R = _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol)
-    return TinyStep(B_in, B, V, dW, Vp, nn, R, float(np.sum(V * V) / n), float(np.sum(Vp * Vp) / n),
-                    float(value) / n)
-
-
-def _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol):
+def _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, cholesky):
+    """Prop. 3.1 then Prop. 3.2 of TINY on validated activity matrices; returns (dW, V_goal_proj, neurons, R)."""
     n = B.shape[0]
     dW = _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, rtol)   # Prop. 3.1
     Vp = V - B @ dW.T                                                     # V_goal_proj
     nn, R = _neurons_from_moments((B_in.T @ B_in) / n, (B_in.T @ Vp) / n, max_neurons=max_neurons,
-                                  min_singular_value=min_singular_value, rtol=rtol, sv_rtol=SV_RTOL)
+                                  min_singular_value=min_singular_value, rtol=rtol, sv_rtol=SV_RTOL,
+                                  cholesky=cholesky)
     return dW, Vp, nn, R
 
 
-def tiny_from_activations(B_in, B, V_goal, *, max_neurons=None, min_singular_value=None, rtol=RTOL):
+def tiny_from_activations(B_in, B, V_goal, *, max_neurons=None, min_singular_value=None, rtol=RTOL,
+                          cholesky=True):
     """Best update and new neurons from the activity matrices of one layer pair (Props. 3.1 and 3.2 of 001).
 
     Implements Algorithm 2 (TINY branch) of 001 App. E.4 without the network: ``dW = N_B^T S_B^+`` with
@@ -663,7 +553,8 @@ def tiny_from_activations(B_in, B, V_goal, *, max_neurons=None, min_singular_val
     B : array_like, shape (n, d)
         Input of the layer after them (with ones column).
     V_goal : array_like, shape (n, d_out)
-    max_neurons, min_singular_value, rtol : see :func:`new_neurons`
+    max_neurons, min_singular_value, rtol, cholesky : see :func:`new_neurons` (here the certified
+        Cholesky shortcut is the default, as in every network-level step)
 
     Returns
     -------
@@ -675,250 +566,7 @@ def tiny_from_activations(B_in, B, V_goal, *, max_neurons=None, min_singular_val
     B_in, _ = _pair(B_in, V, "B_in", "V_goal")
     if max_neurons is not None:
         max_neurons = check_positive_int(max_neurons, "max_neurons")
-    dW, Vp, nn, _ = _tiny_core(B_in, B, V, max_neurons, min_singular_value, _check_rtol(rtol))
+    dW, Vp, nn, _ = _tiny_core(B_in, B, V, max_neurons, min_singular_value, _check_rtol(rtol),
+                               bool(cholesky))
     return dW, Vp, nn
 
-
-def apply_tiny(mlp, hidden_layer, alpha, omega, dW=None, gamma=1.0, *, scaling="sqrt"):
-    """A new MLP with the best update and the new neurons added with amplitude ``gamma``.
-
-    ``scaling="sqrt"``: ``weights[h+1] += gamma dW`` and neurons ``(sqrt(gamma) alpha, sqrt(gamma) omega)``
-    (Sec. 3.2 and Prop. 3.3 of 001, TINY). ``scaling="linear"``: neurons ``(gamma alpha, gamma omega)`` and
-    ``gamma dW`` (Eq. 14). ``gamma`` must be >= 0 for ``"sqrt"``.
-
-    Parameters
-    ----------
-    mlp : refgrow.mlp.MLP (not modified)
-    hidden_layer : int
-    alpha : array_like, shape (K, d_prev + 1)
-        Fan-in with the bias as last column.
-    omega : array_like, shape (d_next, K)
-    dW : array_like, shape (d_next, width + 1), optional
-        Best update of ``weights[h+1]`` (last column: bias). None: existing weights unchanged.
-    gamma : float
-    scaling : {"sqrt", "linear"}
-
-    Returns
-    -------
-    refgrow.mlp.MLP
-    """
-    if not isinstance(mlp, _mlp_type()):
-        raise TypeError(f"mlp must be a refgrow.mlp.MLP, got {type(mlp).__name__}")
-    h = mlp._check_hidden(hidden_layer)
-    gamma = float(gamma)
-    if not np.isfinite(gamma):
-        raise ValueError(f"gamma must be finite, got {gamma}")
-    if scaling == "sqrt":
-        if gamma < 0:
-            raise ValueError(f"gamma must be >= 0 with scaling='sqrt', got {gamma}")
-        s = np.sqrt(gamma)
-    elif scaling == "linear":
-        s = gamma
-    else:
-        raise ValueError(f"scaling must be 'sqrt' or 'linear', got {scaling!r}")
-    d_prev, width, d_next = mlp.sizes[h], mlp.sizes[h + 1], mlp.sizes[h + 2]
-    alpha = as_float_array(alpha, "alpha", ndim=2, allow_empty=True)
-    if alpha.shape[1] != d_prev + 1:
-        raise ValueError(f"alpha must have shape (K, {d_prev + 1}) (bias last), got {alpha.shape}")
-    omega = as_float_array(omega, "omega", shape=(d_next, alpha.shape[0]), allow_empty=True)
-    new = mlp.copy()
-    if dW is not None:
-        dW = as_float_array(dW, "dW", shape=(d_next, width + 1))
-        new.weights[h + 1] = new.weights[h + 1] + gamma * dW[:, :-1]
-        new.biases[h + 1] = new.biases[h + 1] + gamma * dW[:, -1]
-    if alpha.shape[0] == 0:
-        return new
-    return new.add_neurons(h, s * alpha[:, :-1], s * alpha[:, -1], s * omega)
-
-
-def amplitude_loss(mlp, hidden_layer, alpha, omega, dW, X, y, *, loss="ce", scaling="sqrt"):
-    """A fast ``gamma -> loss`` function equal to ``apply_tiny(mlp, h, alpha, omega, dW, gamma).loss(X, y)``.
-
-    Used by the line search of Eq. (14) of 001 (TINY). The layers before the grown one do not depend
-    on ``gamma``: their output ``inputs[h]``, the new neurons' pre-activations ``B_in alpha^T`` and the
-    existing hidden activities are computed once; each evaluation then costs one (n x width) product
-    plus the layers after ``h + 1``.
-
-    Parameters
-    ----------
-    mlp : refgrow.mlp.MLP
-    hidden_layer : int
-    alpha : ndarray, shape (K, d_prev + 1) (bias last)
-    omega : ndarray, shape (d_next, K)
-    dW : ndarray, shape (d_next, width + 1), or None
-    X, y : data
-    loss : {"ce", "mse"}
-    scaling : {"sqrt", "linear"}
-
-    Returns
-    -------
-    callable float -> float
-    """
-    from refgrow.layers import ACTIVATIONS
-    from refgrow.losses import get_loss
-    from refgrow.train import check_dataset
-
-    h = mlp._check_hidden(hidden_layer)
-    if scaling not in ("sqrt", "linear"):
-        raise ValueError(f"scaling must be 'sqrt' or 'linear', got {scaling!r}")
-    X, y = check_dataset(X, y, loss, n_in=mlp.sizes[0], n_out=mlp.sizes[-1])
-    sigma = ACTIVATIONS[mlp.activation][2]
-    fn = get_loss(loss, validate=False)
-    _, cache = mlp._forward(X)
-    Z_new = cache.inputs[h] @ alpha[:, :-1].T + alpha[:, -1]          # (n, K) at amplitude 1
-    H = cache.inputs[h + 1]
-    base = cache.preacts[h + 1]                                       # H W^T + b
-    dA = None if dW is None else H @ dW[:, :-1].T + dW[:, -1]
-    last = len(mlp.weights) - 1
-
-    def f(gamma):
-        gamma = float(gamma)
-        if scaling == "sqrt":
-            if gamma < 0:
-                return np.inf
-            s = np.sqrt(gamma)
-        else:
-            s = gamma
-        a = base if dA is None else base + gamma * dA
-        a = a + (s * sigma(s * Z_new)) @ omega.T
-        for l in range(h + 2, last + 1):
-            a = sigma(a) @ mlp.weights[l].T + mlp.biases[l]
-        return float(fn(a, y)[0])
-
-    return f
-
-
-def line_search(loss_of_gamma, interval=(0.0, 1.0), *, n_grid=21, refine=True):
-    """Amplitude factor ``gamma* = argmin_{gamma in interval} loss(gamma)`` (Eq. 14 of 001, TINY).
-
-    The loss along the amplitude is not unimodal in general, so a uniform grid of ``n_grid`` points
-    (including both ends) is evaluated first and the best grid point is refined with bounded Brent
-    (``scipy.optimize.minimize_scalar``) inside its two neighbouring cells.
-
-    Parameters
-    ----------
-    loss_of_gamma : callable float -> float
-    interval : (lo, hi) with lo < hi
-    n_grid : int >= 2
-    refine : bool
-
-    Returns
-    -------
-    gamma : float
-    loss : float
-        Loss at ``gamma`` (never larger than the best grid value).
-    """
-    lo, hi = (float(v) for v in interval)
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"interval must be finite (lo, hi) with lo < hi, got {interval}")
-    n_grid = check_positive_int(n_grid, "n_grid", minimum=2)
-    grid = np.linspace(lo, hi, n_grid)
-    vals = np.array([loss_of_gamma(g) for g in grid], dtype=float)
-    vals = np.where(np.isfinite(vals), vals, np.inf)
-    i = int(np.argmin(vals))
-    g_best, v_best = float(grid[i]), float(vals[i])
-    if refine and np.isfinite(v_best):
-        from scipy.optimize import minimize_scalar
-        a, b = grid[max(i - 1, 0)], grid[min(i + 1, n_grid - 1)]
-        res = minimize_scalar(lambda g: (lambda v: v if np.isfinite(v) else np.inf)(loss_of_gamma(g)),
-                              bounds=(a, b), method="bounded", options={"xatol": 1e-6 * (hi - lo)})
-        if res.success and res.fun < v_best:
-            g_best, v_best = float(res.x), float(res.fun)
-    return g_best, v_best
-
-
-def propose_tiny(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", amplitude="line_search",
-                 L=2.0, scaling="sqrt", update_existing=True, fallback="random", n_grid=21,
-                 min_singular_value=None, X_search=None, y_search=None):
-    """TINY proposal for :func:`refgrow.growth.loop.grow` (Prop. 3.2 + Prop. 3.1 + Eq. 14 of 001, TINY).
-
-    Computes :func:`tiny_step` on ``(X, y)``, keeps ``k`` neurons, chooses the amplitude ``gamma`` and
-    returns the (already scaled) neurons. **With ``update_existing=True`` the best update ``gamma dW`` is
-    written into ``mlp.weights[h+1]`` / ``mlp.biases[h+1]`` in place** (the protocol the paper follows
-    in practice, Sec. 4); the loop then appends the returned neurons.
-
-    Parameters
-    ----------
-    mlp : refgrow.mlp.MLP
-    X, y : data used for the statistics (and for the line search unless ``X_search`` is given)
-    hidden_layer, k : layer and number of neurons
-    rng : seed or Generator (only used by the random fallback)
-    loss : {"ce", "mse"}
-    amplitude : "line_search" or float
-        ``"line_search"``: ``gamma* = argmin_{[0, L]}`` of the real loss (Eq. 14, interval [0, L] as
-        Sec. 5.2 allows for TINY); the fallback is used when no gamma > 0 decreases the loss.
-        A float: that fixed gamma, always applied (e.g. a small one as in App. E.3.1).
-    L : float > 0
-    scaling : {"sqrt", "linear"}  (module note)
-    update_existing : bool
-    fallback : "random" or None
-        completed-TINY (Sec. 4): when TINY finds no direction (rank 0) or no decrease of the loss,
-        propose random neurons with a line search (:func:`refgrow.growth.random_neurons.propose_random`)
-        and record ``info["fallback"] = True``. None: return None (the loop stops).
-    n_grid : int, grid size of the line search
-    min_singular_value : float, optional
-    X_search, y_search : optional separate batch for the line search (App. E.3.2)
-
-    Returns
-    -------
-    NewNeurons or None
-        ``info`` holds ``singular_values``, ``gain`` (sum lambda^2 of the kept neurons), ``rank``,
-        ``bottleneck``, ``bottleneck_proj``, ``gamma``, ``first_order`` (Eq. 10 coefficient),
-        ``loss_before``, ``loss_after_search``, ``method``, ``fallback``.
-    """
-    k = check_positive_int(k, "k")
-    rng = check_rng(rng)
-    st = tiny_step(mlp, X, y, hidden_layer=hidden_layer, loss=loss, max_neurons=k,
-                   min_singular_value=min_singular_value)
-    h = int(hidden_layer)
-    nn = st.neurons
-    K = nn.alpha.shape[0]
-    Xs, ys = (X, y) if X_search is None else (X_search, y_search)
-    dW = st.dW if update_existing else None
-    info = {"method": "tiny", "rank": st.rank, "singular_values": [float(v) for v in nn.singular_values],
-            "gain": float(np.sum(nn.singular_values ** 2)), "bottleneck": st.bottleneck,
-            "bottleneck_proj": st.bottleneck_proj, "fallback": False, "scaling": scaling}
-    base = float(mlp.loss(Xs, ys, loss))
-    info["loss_before"] = base
-    if K > 0:
-        if mlp.activation == "relu":
-            fo = relu_first_order(st.V_goal, st.B, st.dW, st.B_in, nn, update_applied=update_existing)
-        else:
-            fo = first_order_decrease(st.V_goal, st.B, st.dW, st.B_in, nn, update_applied=update_existing)
-        info["first_order"] = fo["exact"]
-
-        f = amplitude_loss(mlp, h, nn.alpha, nn.omega, dW, Xs, ys, loss=loss, scaling=scaling)
-
-        if amplitude == "line_search":
-            L = float(L)
-            if not (np.isfinite(L) and L > 0):
-                raise ValueError(f"L must be a finite number > 0, got {L}")
-            gamma, best = line_search(f, (0.0, L), n_grid=n_grid)
-            useful = gamma > 0 and best < base
-        else:
-            if isinstance(amplitude, str) or not np.isfinite(float(amplitude)):
-                raise ValueError(f"amplitude must be 'line_search' or a finite number, got {amplitude!r}")
-            gamma = float(amplitude)
-            best = f(gamma)
-            useful = True                       # a fixed amplitude is applied as asked
-        info["gamma"], info["loss_after_search"] = gamma, best
-    else:
-        useful = False
-        info["gamma"], info["loss_after_search"] = 0.0, base
-    if not useful:
-        if fallback == "random":
-            from refgrow.growth.random_neurons import propose_random
-            r = propose_random(mlp, X, y, hidden_layer=h, k=k, rng=rng, loss=loss, L=L,
-                               X_search=X_search, y_search=y_search)
-            r.info.update({"fallback": True, "method": "tiny->random", "tiny_rank": st.rank,
-                           "tiny_singular_values": info["singular_values"]})
-            return r
-        if fallback is not None:
-            raise ValueError(f"fallback must be 'random' or None, got {fallback!r}")
-        return None
-    s = np.sqrt(gamma) if scaling == "sqrt" else gamma
-    if dW is not None:
-        mlp.weights[h + 1] += gamma * dW[:, :-1]
-        mlp.biases[h + 1] += gamma * dW[:, -1]
-        info["updated_existing"] = True
-    return NewNeurons(s * nn.alpha[:, :-1], s * nn.alpha[:, -1], s * nn.omega, info)
