@@ -36,6 +36,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from refgrow._validation import check_positive_int
+from refgrow.layers import ACTIVATIONS
+from refgrow.losses import get_loss
+from refgrow.mlp import MLP
+from refgrow.train import check_dataset
 
 __all__ = ["NewNeurons", "apply_proposal", "v_goal", "amplitude_loss", "line_search"]
 
@@ -107,6 +111,8 @@ def apply_proposal(mlp, hidden_layer, neurons):
     -------
     refgrow.mlp.MLP
     """
+    if not isinstance(mlp, MLP):
+        raise TypeError(f"mlp must be a refgrow.mlp.MLP, got {type(mlp).__name__}")
     if not isinstance(neurons, NewNeurons):
         raise TypeError(f"neurons must be NewNeurons, got {type(neurons).__name__}")
     h = mlp.check_hidden_layer(hidden_layer)
@@ -119,11 +125,6 @@ def apply_proposal(mlp, hidden_layer, neurons):
         base.weights[h + 1] = base.weights[h + 1] + neurons.dW_next
         base.biases[h + 1] = base.biases[h + 1] + neurons.db_next
     return base.add_neurons(h, neurons.w_in, neurons.b_in, neurons.w_out)
-
-
-def _mlp_type():
-    from refgrow.mlp import MLP
-    return MLP
 
 
 def v_goal(mlp, X, y, *, hidden_layer=None, loss="ce", cache=None, layer=None):
@@ -153,10 +154,7 @@ def v_goal(mlp, X, y, *, hidden_layer=None, loss="ce", cache=None, layer=None):
     -------
     ndarray, shape (n, mlp.sizes[hidden_layer + 2])
     """
-    from refgrow.losses import get_loss
-    from refgrow.train import check_dataset
-
-    if not isinstance(mlp, _mlp_type()):
+    if not isinstance(mlp, MLP):
         raise TypeError(f"mlp must be a refgrow.mlp.MLP, got {type(mlp).__name__}")
     if layer is not None:
         if hidden_layer is not None:
@@ -206,11 +204,8 @@ def amplitude_loss(mlp, hidden_layer, alpha, omega, dW, X, y, *, loss="ce", scal
     -------
     callable float -> float
     """
-    from refgrow.layers import ACTIVATIONS
-    from refgrow.losses import get_loss
-    from refgrow.train import check_dataset
-
-    MLP = _mlp_type()
+    if not isinstance(mlp, MLP):
+        raise TypeError(f"mlp must be a refgrow.mlp.MLP, got {type(mlp).__name__}")
     h = mlp.check_hidden_layer(hidden_layer)
     if scaling not in ("sqrt", "linear"):
         raise ValueError(f"scaling must be 'sqrt' or 'linear', got {scaling!r}")

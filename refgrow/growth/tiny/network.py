@@ -46,13 +46,11 @@ from refgrow._validation import as_float_array, check_positive_int, check_rng
 from refgrow.growth.proposals import NewNeurons, amplitude_loss, line_search, v_goal
 from refgrow.growth.tiny.linalg import (RTOL, TinyNeurons, _check_rtol, _tiny_core, first_order_decrease,
                                         relu_first_order)
+from refgrow.losses import get_loss
+from refgrow.mlp import MLP
+from refgrow.train import check_dataset
 
 __all__ = ["TinyStep", "tiny_step", "apply_tiny", "propose_tiny", "v_goal", "amplitude_loss", "line_search"]
-
-
-def _mlp_type():
-    from refgrow.mlp import MLP
-    return MLP
 
 
 class TinyStep(NamedTuple):
@@ -93,10 +91,7 @@ def tiny_step(mlp, X, y, *, hidden_layer=0, loss="ce", max_neurons=None, min_sin
     -------
     TinyStep
     """
-    from refgrow.losses import get_loss
-    from refgrow.train import check_dataset
-
-    if not isinstance(mlp, _mlp_type()):
+    if not isinstance(mlp, MLP):
         raise TypeError(f"mlp must be a refgrow.mlp.MLP, got {type(mlp).__name__}")
     h = mlp.check_hidden_layer(hidden_layer)
     if max_neurons is not None:
@@ -137,7 +132,7 @@ def apply_tiny(mlp, hidden_layer, alpha, omega, dW=None, gamma=1.0, *, scaling="
     -------
     refgrow.mlp.MLP
     """
-    if not isinstance(mlp, _mlp_type()):
+    if not isinstance(mlp, MLP):
         raise TypeError(f"mlp must be a refgrow.mlp.MLP, got {type(mlp).__name__}")
     h = mlp.check_hidden_layer(hidden_layer)
     gamma = float(gamma)
