@@ -426,3 +426,16 @@ def test_objective_and_fine_tune_validation():
         F.fine_tune(net, X, y, optimizer="adam", epochs=1)
     with pytest.raises(ValueError, match="alpha"):
         F.fine_tune(net, X, y, optimizer=Adam(), epochs=1, alpha=-1.0)
+
+
+def test_classification_fold_lies_on_the_boundary_between_predicted_and_true_class():
+    """002 Alg. 1 / Thm. 3: the fold point of a mistake is a point of the decision boundary between the
+    predicted and the true class (equal logits), at the reported distance from the mistake."""
+    ds = two_sines(120, rng=1)
+    net = MLP.init([2, 3, 2], rng=1)
+    tm = F.typical_mistake(net, ds.X, ds.y, rng=0)
+    x_fold, _, _, converged, dist, method = F.classification_fold(net, ds.X, tm)
+    assert converged and method in ("projection", "bisection")
+    out = net.predict(x_fold[None])[0]
+    assert abs(out[tm.y_pred] - out[tm.y_true]) <= 1e-9 * (1 + np.abs(out).max())
+    assert dist == pytest.approx(np.linalg.norm(x_fold - tm.x), rel=1e-12)

@@ -81,7 +81,7 @@ Interpretation notes
 from __future__ import annotations
 
 from refgrow.growth.folding._common import MISTAKE_METHODS, OUT_INITS
-from refgrow.growth.folding.fold import _classification_fold, fold_neuron, fold_objective  # noqa: F401 (tutorial 04)
+from refgrow.growth.folding.fold import _classification_fold, classification_fold, fold_neuron, fold_objective
 from refgrow.growth.folding.grow import (FoldingGrowth, FoldingResult, FoldRecord, fine_tune, grow_by_folding,
                                          propose_fold)
 from refgrow.growth.folding.mistakes import TypicalMistake, typical_mistake
@@ -90,5 +90,5 @@ from refgrow.growth.folding.regularizer import fold_regularizer, regularizer_val
 __all__ = [
     "TypicalMistake", "typical_mistake", "fold_objective", "fold_neuron", "fold_regularizer",
     "fine_tune", "FoldRecord", "FoldingGrowth", "grow_by_folding", "FoldingResult", "propose_fold",
-    "OUT_INITS", "MISTAKE_METHODS", "regularizer_value",
+    "OUT_INITS", "MISTAKE_METHODS", "regularizer_value", "classification_fold",
 ]

@@ -3,7 +3,7 @@
 :func:`fold_objective` (Alg. 1's initialisation objective and its hand-written gradient),
 :func:`_sphere_ascent` (its maximisation on the sphere ``||w|| = rho``), :func:`fold_neuron` (the new
 neuron: ``b = -w . x_fold`` puts its hyperplane through the fold point, Thm. 3) and
-:func:`_classification_fold` (the fold point of a classification mistake, with
+:func:`classification_fold` (the fold point of a classification mistake, with
 :func:`refgrow.geometry.fold_point`). Interpretation notes "Objective of the fold neuron" and
 "Flat objective for softmax" in :mod:`refgrow.growth.folding`.
 
@@ -31,7 +31,7 @@ from refgrow.growth.folding._common import (OUT_INITS, _check_data, _check_loss,
                                             _hess_vec, _per_sample, _rng)
 from refgrow.growth.proposals import NewNeurons
 
-__all__ = ["fold_objective", "fold_neuron", "OUT_INITS"]
+__all__ = ["fold_objective", "fold_neuron", "classification_fold", "OUT_INITS"]
 
 
 def _check_point(mlp, x, name):
@@ -284,10 +284,35 @@ def fold_neuron(mlp, X, y, x_mistake, y_mistake, x_fold, *, loss="ce", out_init=
     return NewNeurons(w_in=w[None, :], b_in=np.array([b]), w_out=v[:, None], info=info)
 
 
-def _classification_fold(mlp, X, tm, *, refine=True):
-    """Fold point of a classification mistake; bisection fallback when the region has no boundary.
+def classification_fold(mlp, X, tm, *, refine=True):
+    """Fold point of a classification mistake (002 Alg. 1 "fold point", Thm. 3; slides "Fold Point Search").
 
-    Returns ``(x_fold, x_linear, in_region, converged, distance, method)``.
+    The closest point of the mistake's local decision boundary between the predicted and the true class
+    (:func:`refgrow.geometry.fold_point`). Interpretation note: when the mistake's linear region has no
+    such boundary (zero normal, e.g. every hidden unit off), the point is found by bisection on the
+    segment to the nearest training instance predicted as the true class
+    (:func:`refgrow.geometry.boundary_point_on_segment`); with no such instance the mistake itself is
+    returned (``method="none"``).
+
+    Parameters
+    ----------
+    mlp : refgrow.mlp.MLP
+    X : ndarray, shape (n, D)
+        Training inputs (candidates of the bisection fallback).
+    tm : TypicalMistake
+    refine : bool
+        Refine the fold point onto the real decision boundary.
+
+    Returns
+    -------
+    x_fold : ndarray (D,)
+    x_linear : ndarray (D,)
+        The fold point of the mistake's linear piece before refinement.
+    in_region : bool
+    converged : bool
+    distance : float
+        ``||x_fold - x_mistake||``.
+    method : {"projection", "bisection", "none"}
     """
     w, _ = geometry.decision_boundary(mlp, tm.x, tm.y_pred, tm.y_true)
     if np.any(w):
@@ -305,3 +330,6 @@ def _classification_fold(mlp, X, tm, *, refine=True):
     out = mlp.forward(xf[None, :], check_input=False)[0][0]
     conv = abs(out[tm.y_pred] - out[tm.y_true]) <= 1e-10 * max(1.0, float(np.max(np.abs(out))))
     return xf, xf.copy(), bool(same), bool(conv), float(np.linalg.norm(xf - tm.x)), "bisection"
+
+
+_classification_fold = classification_fold       # former private name (tutorial 04)

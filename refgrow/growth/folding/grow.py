@@ -28,7 +28,7 @@ import numpy as np
 from refgrow import geometry
 from refgrow.growth.folding._common import (MISTAKE_METHODS, OUT_INITS, _check_data, _check_loss,
                                             _check_shallow, _rng)
-from refgrow.growth.folding.fold import _classification_fold, fold_neuron
+from refgrow.growth.folding.fold import classification_fold, fold_neuron
 from refgrow.growth.folding.mistakes import typical_mistake
 from refgrow.growth.folding.regularizer import _fold_reg, regularizer_value
 from refgrow.growth.proposals import NewNeurons
@@ -261,7 +261,7 @@ class FoldingGrowth:
             return None
         fold_method = "projection"
         if self.loss == "ce":
-            x_fold, x_lin, in_region, conv, dist, fold_method = _classification_fold(
+            x_fold, x_lin, in_region, conv, dist, fold_method = classification_fold(
                 mlp, self.X, tm, refine=self.refine)
         else:
             o = int(np.argmax(np.abs(np.asarray(tm.y_pred) - np.asarray(tm.y_true))))
@@ -419,7 +419,7 @@ def propose_fold(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", **kwarg
     if tm is None:
         return None
     if loss == "ce":
-        x_fold = _classification_fold(mlp, np.asarray(X, dtype=np.float64), tm, refine=True)[0]
+        x_fold = classification_fold(mlp, np.asarray(X, dtype=np.float64), tm, refine=True)[0]
     else:
         o = int(np.argmax(np.abs(np.asarray(tm.y_pred) - np.asarray(tm.y_true))))
         x_fold = geometry.regression_fold_point(mlp, tm.x, tm.y_true[o], output=o).x_fold
