@@ -8,7 +8,8 @@ module                          contents
 ==============================  ==============================================================
 ``growth.proposals``            ``NewNeurons``, ``apply_proposal``, ``v_goal``, amplitude line
                                 search (TINY Eq. 14)
-``growth.tiny.linalg``          TINY Props. 3.1-3.4, Def. 3.1 on activity matrices
+``growth.tiny.linalg``          TINY Props. 3.1, 3.2, 3.4, Def. 3.1 on activity matrices
+``growth.tiny.first_order``     TINY Prop. 3.3 (first-order decrease), Eq. 19
 ``growth.tiny.network``         TINY on an MLP: ``tiny_step``, ``apply_tiny``, ``propose_tiny``
 ``growth.gradmax``              GradMax (TINY App. B.1)
 ``growth.random_neurons``       Random baseline / completed-TINY auxiliary (TINY Sec. 5.2)

@@ -44,8 +44,8 @@ import numpy as np
 
 from refgrow._validation import as_float_array, check_positive_int, check_rng
 from refgrow.growth.proposals import NewNeurons, amplitude_loss, line_search, v_goal
-from refgrow.growth.tiny.linalg import (RTOL, TinyNeurons, _check_rtol, _tiny_core, first_order_decrease,
-                                        relu_first_order)
+from refgrow.growth.tiny.first_order import first_order_decrease, relu_first_order
+from refgrow.growth.tiny.linalg import RTOL, TinyNeurons, _append_ones, _check_rtol, _tiny_core
 from refgrow.losses import get_loss
 from refgrow.mlp import MLP
 from refgrow.train import check_dataset
@@ -102,8 +102,8 @@ def tiny_step(mlp, X, y, *, hidden_layer=0, loss="ce", max_neurons=None, min_sin
     value, d_out = get_loss(loss, validate=False)(out, y, reduction="sum")
     V = -mlp.backward(cache, d_out, check_input=False).preacts[h + 1]        # v_goal (Sec. 2.3)
     n = X.shape[0]
-    B_in = np.hstack([cache.inputs[h], np.ones((n, 1))])
-    B = np.hstack([cache.inputs[h + 1], np.ones((n, 1))])
+    B_in = _append_ones(cache.inputs[h])                                     # bias input (with_ones)
+    B = _append_ones(cache.inputs[h + 1])
     dW, Vp, nn, R = _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, bool(cholesky))
     return TinyStep(B_in, B, V, dW, Vp, nn, R, float(np.sum(V * V) / n), float(np.sum(Vp * Vp) / n),
                     float(value) / n)
