@@ -113,8 +113,8 @@ def teacher_student_run(seed, *, methods=("tiny", "tiny-neurons-only", "gradmax"
                       "n_params": mlp.n_params, "steps": []}
             continue
         mlp = MLP.init([ds.X.shape[1], start, ds.y.shape[1]], rng=init_seed)
-        res = grow(mlp, ds.X, ds.y, propose=props[m], fallback=_fallbacks().get(m), loss="mse", optimizer=SGD(lr), k=1,
-                   target_width=target, epochs_between=steps_between, final_epochs=steps_between,
+        res = grow(mlp, ds.X, ds.y, propose=props[m], fallback=_fallbacks().get(m), loss="mse",
+                   optimizer=SGD(lr), k=1, target_width=target, epochs_between=steps_between, final_epochs=steps_between,
                    X_val=X_test, y_val=y_test, rng=seed)
         c = res.history.curve
         out[m] = {"curve": {k: c[k] for k in ("epoch", "train_loss", "val_loss", "n_params")},
@@ -165,9 +165,9 @@ def classification_run(seed, X, y, Xt, yt, *, methods=("tiny", "gradmax-step", "
                       "n_params": mlp.n_params}
             continue
         mlp = MLP.init([D, start, K], rng=seed)
-        res = grow(mlp, X, y, propose=props[m], fallback=_fallbacks().get(m), loss="ce", optimizer=Adam(lr), k=k, target_width=target,
-                   epochs_between=epochs_between, final_epochs=final_epochs, X_val=Xt, y_val=yt,
-                   batch_size=batch_size, rng=seed)
+        res = grow(mlp, X, y, propose=props[m], fallback=_fallbacks().get(m), loss="ce", optimizer=Adam(lr),
+                   k=k, target_width=target, epochs_between=epochs_between, final_epochs=final_epochs,
+                   X_val=Xt, y_val=yt, batch_size=batch_size, rng=seed)
         c = res.history.curve
         out[m] = {"curve": {kk: c[kk] for kk in ("epoch", "train_loss", "train_acc", "val_loss", "val_acc",
                                                  "n_params")},
@@ -188,8 +188,8 @@ def pure_growth_run(seed, X, y, Xt, yt, *, methods=("tiny", "random"), start=1, 
     out = {}
     for m in methods:
         mlp = MLP.init([X.shape[1], start, K], rng=seed)
-        res = grow(mlp, X, y, propose=props[m], fallback=_fallbacks().get(m), loss="ce", k=k, max_steps=steps, X_val=Xt, y_val=yt,
-                   rng=seed)
+        res = grow(mlp, X, y, propose=props[m], fallback=_fallbacks().get(m), loss="ce", k=k, max_steps=steps,
+                   X_val=Xt, y_val=yt, rng=seed)
         c = res.history.curve
         out[m] = {"curve": {kk: c[kk] for kk in ("train_loss", "train_acc", "val_loss", "val_acc",
                                                  "n_params")},

@@ -1,4 +1,6 @@
-"""Grow by folding at typical mistakes (folding [docs/references.md#folding], Algorithm 1; slides [docs/references.md#folding-slides]).
+"""Grow by folding at typical mistakes (Algorithm 1 of folding [docs/references.md#folding]).
+
+Slides: [docs/references.md#folding-slides].
 
 Modules (one concern each): :mod:`~refgrow.growth.folding.mistakes` (typical mistakes, Def. 4),
 :mod:`~refgrow.growth.folding.fold` (fold point and fold neuron, Thm. 3 / Alg. 1),
