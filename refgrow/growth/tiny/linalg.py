@@ -44,7 +44,8 @@ Interpretation notes
   of :func:`tiny_from_activations` and of the network-level steps; :func:`new_neurons` defaults to the
   formula as written) takes a faster path when it provably gives the same result: if
   ``1/||L^{-1}||_F^2 > 10 rtol trace(S)`` (``S = L L^T``), no eigenvalue can fall below the
-  threshold, and since Prop. 3.2's neurons depend on ``S`` only through ``S^{-1} N`` (``alpha_k = S^{-1} N v_k / sqrt(lambda_k)``), ``L^{-1} N`` replaces ``S^{-1/2} N``.
+  threshold, and since Prop. 3.2's neurons depend on ``S`` only through ``S^{-1} N``
+  (``alpha_k = S^{-1} N v_k / sqrt(lambda_k)``), ``L^{-1} N`` replaces ``S^{-1/2} N``.
 * **Number of neurons.** ``K* = R = rank(S^{-1/2} N)``, the rank being the number of singular values
   ``> SV_RTOL * lambda_1`` (``SV_RTOL = 1e-8``); ``max_neurons`` and ``min_singular_value`` select fewer.
 * **First-order terms (Prop. 3.3)** and the ReLU measurement: :mod:`refgrow.growth.tiny.first_order`.
