@@ -114,8 +114,8 @@ def teacher_student_run(seed, *, methods=("tiny", "tiny-neurons-only", "gradmax"
             continue
         mlp = MLP.init([ds.X.shape[1], start, ds.y.shape[1]], rng=init_seed)
         res = grow(mlp, ds.X, ds.y, propose=props[m], fallback=_fallbacks().get(m), loss="mse",
-                   optimizer=SGD(lr), k=1, target_width=target, epochs_between=steps_between, final_epochs=steps_between,
-                   X_val=X_test, y_val=y_test, rng=seed)
+                   optimizer=SGD(lr), k=1, target_width=target, epochs_between=steps_between,
+                   final_epochs=steps_between, X_val=X_test, y_val=y_test, rng=seed)
         c = res.history.curve
         out[m] = {"curve": {k: c[k] for k in ("epoch", "train_loss", "val_loss", "n_params")},
                   "final_train": c["train_loss"][-1], "final_test": c["val_loss"][-1],
