@@ -44,9 +44,9 @@ def run(argv) -> dict:
     a0 = rng.uniform(0.05, 0.95, (R, 6))
 
     def pre():
-        tr._batched_pretrain(a0, sign, X, Y, epochs=args.steps, lr=1e-3, free=False, c=0.05)
+        tr.batched_pretrain(a0, sign, X, Y, epochs=args.steps, lr=1e-3, free=False, c=0.05)
 
-    Ws, bs = tr._set_weights(a0, tr._diff_ratios(a0, sign), sign)
+    Ws, bs = tr.batched_network_parameters(a0, tr.theorem31_ratios(a0, sign), sign)
 
     def raw():
         train_raw([W.copy() for W in Ws], [b.copy() for b in bs], X, Y, epochs=args.steps, lr=1e-3)

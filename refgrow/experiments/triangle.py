@@ -74,12 +74,12 @@ PAPER = {  # Tables 1-3 of 003: (min, mean) per target
 
 # ----------------------------------------------------------------------------- batched training
 def _mse(Ws, bs, X, Y):
-    out, _ = tr._forward(Ws, bs, X)
+    out, _ = tr.batched_forward(Ws, bs, X)
     return np.mean((out - Y) ** 2, axis=(1, 2))
 
 
 def _collapsed(Ws, bs, X):
-    _, (inputs, masks) = tr._forward(Ws, bs, X)
+    _, (inputs, masks) = tr.batched_forward(Ws, bs, X)
     dead = np.zeros(Ws[0].shape[0], bool)
     for m in masks:
         dead |= ~m.any(axis=(1, 2))
@@ -100,7 +100,7 @@ def train_raw(Ws, bs, X, Y, *, epochs, lr, batch_size=None, rng=None):
     losses : (epochs, R) MSE before each epoch's first step
     """
     params = list(Ws) + list(bs)
-    opt = tr._Adam(params, lr)
+    opt = tr.ArrayAdam(params, lr)
     n = X.shape[0]
     rng = np.random.default_rng(rng)
     losses = np.empty((epochs, Ws[0].shape[0]))
@@ -112,11 +112,11 @@ def train_raw(Ws, bs, X, Y, *, epochs, lr, batch_size=None, rng=None):
             batches = [perm[i:i + batch_size] for i in range(0, n, batch_size)]
         for k, idx in enumerate(batches):
             xb, yb = X[idx], Y[:, idx]
-            out, cache = tr._forward(Ws, bs, xb)
+            out, cache = tr.batched_forward(Ws, bs, xb)
             r = out - yb
             if k == 0 and len(batches) == 1:
                 losses[e] = np.mean(r * r, axis=(1, 2))
-            dWs, dbs = tr._backward(Ws, cache, 2.0 * r / (yb.shape[1] * yb.shape[2]))
+            dWs, dbs = tr.batched_backward(Ws, cache, 2.0 * r / (yb.shape[1] * yb.shape[2]))
             opt.step(params, list(dWs) + list(dbs))
         if len(batches) > 1:
             losses[e] = _mse(Ws, bs, X, Y)
@@ -173,7 +173,7 @@ def run_protocol(targets, *, seeds=30, epochs=1000, baseline_epochs=None, lr=1e-
     inits = {}
     Wd, bd = tr.torch_default_init(sizes, rng=np.random.default_rng([seed, 1]), runs=seeds)
     inits["default"] = ([np.tile(W, (T, 1, 1)) for W in Wd], [np.tile(b, (T, 1)) for b in bd])
-    Wr, br = tr.raai_init(sizes, rng=np.random.default_rng([seed, 2]), runs=seeds)
+    Wr, br, _ = tr.raai_init(sizes, rng=np.random.default_rng([seed, 2]), runs=seeds)
     inits["raai"] = ([np.tile(W, (T, 1, 1)) for W in Wr], [np.tile(b, (T, 1)) for b in br])
     res, models, seconds = {}, {}, {}
     for typ in types:
@@ -182,12 +182,12 @@ def run_protocol(targets, *, seeds=30, epochs=1000, baseline_epochs=None, lr=1e-
             Ws, bs = [W.copy() for W in inits[typ][0]], [b.copy() for b in inits[typ][1]]
             train_raw(Ws, bs, X, Y, epochs=baseline_epochs, lr=lr2, batch_size=batch_size, rng=seed)
         elif typ == "skipped":
-            Ws, bs = tr._set_weights(a0, tr._diff_ratios(a0, sign), sign)
+            Ws, bs = tr.batched_network_parameters(a0, tr.theorem31_ratios(a0, sign), sign)
             train_raw(Ws, bs, X, Y, epochs=baseline_epochs, lr=lr2, batch_size=batch_size, rng=seed)
         elif typ in ("not_enforced", "enforced"):
             free = typ == "not_enforced"
-            a, S, _ = tr._batched_pretrain(a0, sign, X, Y, epochs=epochs, lr=lr, free=free, c=c)
-            Ws, bs = tr._set_weights(a, S, sign)
+            a, S, _ = tr.batched_pretrain(a0, sign, X, Y, epochs=epochs, lr=lr, free=free, c=c)
+            Ws, bs = tr.batched_network_parameters(a, S, sign)
             train_raw(Ws, bs, X, Y, epochs=epochs, lr=lr2, batch_size=batch_size, rng=seed)
         else:
             raise ValueError(f"unknown training type {typ!r}; choose from {TYPES}")
@@ -418,7 +418,7 @@ def _figure_sparse(models, targets, res, seeds, out):
     for i, typ in enumerate(("default", "enforced")):
         Ws, bs = models[typ]
         r = _best(res, typ, "x3", seeds, 0, key="test_mse")
-        out_, _ = tr._forward([W[r:r + 1] for W in Ws], [b[r:r + 1] for b in bs], x)
+        out_, _ = tr.batched_forward([W[r:r + 1] for W in Ws], [b[r:r + 1] for b in bs], x)
         ax[i].plot(x[:, 0], x[:, 0] ** 3, "k:", lw=1, label="x^3")
         ax[i].plot(x[:, 0], out_[0, :, 0], label=LABELS[typ])
         ax[i].plot(tr_set.X[:, 0], tr_set.y[:, 0], "o", label="train")
