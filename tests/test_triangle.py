@@ -400,3 +400,32 @@ def test_pretraining_decreases_loss_and_keeps_peaks_inside(sign):
 def test_bad_input_raises_valueerror_naming_it(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ----------------------------------------------------------------------------- package layout
+# every public name refgrow.triangle offered when it was one module (before the split into a package)
+_NAMES_BEFORE_SPLIT = [
+    "BlockModel", "DEFAULT_C", "PretrainResult", "S_MIN", "differentiable_scales", "network_parameters",
+    "pretrain", "pretrain_blocks", "pretrain_loss_and_grad", "raai_init", "rai_init", "random_blocks",
+    "random_peaks", "scale_ratios", "torch_default_init", "train_mlp_masked", "triangle",
+    "triangle_breakpoints", "triangle_derivative", "triangle_network", "triangle_series", "triangle_waves",
+    "yarotsky_error"]
+
+
+def test_package_reexports_every_public_name_it_had_as_a_module():
+    missing = [n for n in _NAMES_BEFORE_SPLIT if not hasattr(tr, n)]
+    assert missing == []
+    assert set(_NAMES_BEFORE_SPLIT) <= set(tr.__all__)
+    assert all(hasattr(tr, n) for n in tr.__all__)
+
+
+def test_fixed_arity_results():
+    x = np.linspace(0, 1, 9)
+    res = tr.pretrain_loss_and_grad([0.4, 0.6, 0.5], x, x ** 3)
+    assert isinstance(res, tr.PretrainLossGrad) and len(res) == 2 and res.grad.shape == (3,)
+    res_s = tr.pretrain_loss_and_grad([0.4, 0.6, 0.5], x, x ** 3, s=[0.2, 0.05])
+    assert isinstance(res_s, tr.PretrainLossGrad) and len(res_s) == 2
+    for init in (tr.rai_init, tr.raai_init):
+        out = init([2, 3, 1], rng=0)
+        assert isinstance(out, tr.RAIInit) and len(out) == 3
+        assert [j.shape for j in out.index] == [(3,), (1,)]
