@@ -1,4 +1,4 @@
-"""Benchmark: one pretraining step of paper 003 vs one plain Adam step on the raw weights.
+"""Benchmark: one pretraining step of the triangle paper [docs/references.md#triangle] vs one plain Adam step on the raw weights.
 
 Both steps run the same batched 1-4-4-4-4-4-1 networks (``--runs`` seeds at once, ``--n`` points):
 the pretraining step adds the weight-setting map (App. A.1), its vector-Jacobian product and the

@@ -1,7 +1,7 @@
 r"""Triangle waves, the Theorem 3.1 scaling, the width-4 construction and pretraining: the triangle paper
 [docs/references.md#triangle].
 
-Paper 003: *Compelling ReLU Networks to Exhibit Exponentially Many Linear Regions at Initialization
+The paper: *Compelling ReLU Networks to Exhibit Exponentially Many Linear Regions at Initialization
 and During Training*. A depth-``H`` ReLU network of width 4 is *re-parameterised* by triangle peaks
 ``a_0, ..., a_H``; whatever the peaks, its output has ``2^H`` linear regions. The peaks are trained
 first (pretraining, App. A.1 Algorithm 1), then the raw weights.

@@ -276,6 +276,7 @@ def triangle_network(a, s=None, *, sign: int = -1):
     Examples
     --------
     >>> import numpy as np
+    >>> from refgrow.triangle import triangle_series
     >>> a = np.array([0.3, 0.6, 0.5]); x = np.linspace(0, 1, 5)
     >>> net = triangle_network(a)
     >>> bool(np.allclose(net.predict(x[:, None])[:, 0], triangle_series(x, a, differentiable_scales(a))))

@@ -43,7 +43,7 @@ def _tri(x, a):
 
 
 def triangle(x, a):
-    r"""Triangle function ``T_a(x)`` on ``[0, 1]`` (Sec. 3 of 003, first display).
+    r"""Triangle function ``T_a(x)`` on ``[0, 1]`` (Sec. 3, first display, of the triangle paper [docs/references.md#triangle]).
 
     ``T_a(x) = x / a`` for ``0 <= x <= a`` and ``1 - (x - a)/(1 - a)`` for ``a <= x <= 1``.
 
@@ -65,7 +65,7 @@ def triangle(x, a):
 
 
 def triangle_derivative(x, a, *, side: str = "right"):
-    r"""``T_a'(x)``, Eq. (1) of 003 (with the falling slope's minus sign, see Interpretation notes).
+    r"""``T_a'(x)``, Eq. (1) of the triangle paper (with the falling slope's minus sign, see Interpretation notes).
 
     Parameters
     ----------
@@ -88,7 +88,7 @@ def triangle_derivative(x, a, *, side: str = "right"):
 
 
 def triangle_waves(x, a):
-    r"""Composed triangle waves ``W_i = T_{a_i} o ... o T_{a_0}``, Eq. (2) of 003.
+    r"""Composed triangle waves ``W_i = T_{a_i} o ... o T_{a_0}``, Eq. (2) of the triangle paper [docs/references.md#triangle].
 
     Parameters
     ----------
@@ -286,7 +286,7 @@ def yarotsky_error(n: int) -> float:
     r"""Exact sup-error ``2^{-2n-2}`` of ``f_n = x - sum_{i<n} 4^{-(i+1)} W_i`` (all ``a_i = 1/2``) to ``x^2``.
 
     ``f_n`` is the piecewise-linear interpolant of ``x^2`` on the grid ``k 2^{-n}`` (Yarotsky 2017,
-    Sec. 2.1 of 003); the interpolation error of ``x^2`` on a cell of width ``h`` peaks at its
+    Sec. 2.1 of the triangle paper); the interpolation error of ``x^2`` on a cell of width ``h`` peaks at its
     midpoint with value ``h^2/4``.
     """
     n = check_positive_int(n, "n", minimum=1)
