@@ -105,7 +105,7 @@ def test_network_equals_series(a, sign):
 
 @given(peaks(2, 8), signs, st.lists(st.floats(0.3, 3.0), min_size=10, max_size=10))
 def test_network_equals_series_for_user_scales(a, sign, factors):
-    # user scales: partial sums that go negative are handled by the sum-neuron offset K
+    # user scales: partial sums that go negative are handled by the sum-neuron offset
     s = tr.differentiable_scales(a, sign=sign) * np.array(factors[: len(a) - 1])
     W, b, info = tr.network_parameters(a, s, sign=sign)
     net = tr.triangle_network(a, s, sign=sign)

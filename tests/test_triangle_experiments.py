@@ -21,10 +21,10 @@ def test_table1_quick_differentiability_enforced_beats_kaiming_on_x3():
 
 @given(st.integers(0, 1000), st.integers(1, 3), st.integers(1, 4), st.integers(1, 2), st.integers(1, 2))
 @settings(max_examples=15)
-def test_block_model_equals_its_block_diagonal_mlp(seed, K, H, D, C):
+def test_block_model_equals_its_block_diagonal_mlp(seed, J, H, D, C):
     # Sec. 5: "encode each of their layers as a block diagonal structure in one combined matrix
     # (which has the same effect)"
-    m = tr.random_blocks(K, H, D=D, C=C, rng=seed)
+    m = tr.random_blocks(J, H, D=D, C=C, rng=seed)
     X = np.random.default_rng(seed + 1).uniform(-1, 1, (40, D))
     U = m.inputs(X)
     assert U.min() >= -1e-12 and U.max() <= 1 + 1e-12
@@ -33,7 +33,7 @@ def test_block_model_equals_its_block_diagonal_mlp(seed, K, H, D, C):
     np.testing.assert_allclose(net.predict(X), out, rtol=0, atol=1e-12)
     # and each block is the triangle series of its own input
     S = np.stack([tr.differentiable_scales(a, sign=1) for a in m.A])
-    F = np.stack([tr.triangle_series(np.clip(U[:, k], 0, 1), m.A[k], S[k], sign=1) for k in range(K)], 1)
+    F = np.stack([tr.triangle_series(np.clip(U[:, k], 0, 1), m.A[k], S[k], sign=1) for k in range(J)], 1)
     np.testing.assert_allclose(out, m.beta + F @ m.Gamma.T + U @ m.M.T, atol=1e-12)
     # hidden matrices are block diagonal
     for W, mk in zip(net.weights[1:-1], masks[1:-1]):

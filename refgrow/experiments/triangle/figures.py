@@ -119,7 +119,7 @@ def figure_nonconvex(bests, tasks, out):
     """Figs. 7, 8 and 15 analogues."""
     plt = _plt()
     from refgrow.regions import count_grid_regions_2d, count_linear_regions, grid_patterns_2d
-    for name, X, Y, K, D, C, loss, _ in tasks:
+    for name, X, Y, _J, D, C, loss, _ in tasks:
         best = bests[name]
         if name == "x3-x":
             fig, ax = plt.subplots(1, 2, figsize=(9, 3.5))

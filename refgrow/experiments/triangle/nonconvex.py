@@ -98,11 +98,11 @@ def nonconvex(argv):
         tasks.append(("r3", ds.X, ds.y, 2, 2, 1, "mse", [2] + [8] * 5 + [1]))
     if args.only in (None, "spirals"):
         ds = two_spirals(400, rng=args.seed)
-        K = args.spiral_blocks if not args.quick else 4
-        tasks.append(("spirals", ds.X, ds.y, K, 2, 2, "ce", [2] + [5 * K] * 5 + [2]))
+        J = args.spiral_blocks if not args.quick else 4
+        tasks.append(("spirals", ds.X, ds.y, J, 2, 2, "ce", [2] + [5 * J] * 5 + [2]))
     results, bests = {}, {}
-    for name, X, Y, K, D, C, loss, base_sizes in tasks:
-        rows, best = nonconvex_runs(name, X, Y, blocks=K, depth=5, epochs=epochs, baseline_epochs=base_epochs,
+    for name, X, Y, J, D, C, loss, base_sizes in tasks:
+        rows, best = nonconvex_runs(name, X, Y, blocks=J, depth=5, epochs=epochs, baseline_epochs=base_epochs,
                                      lr=args.lr, lr2=args.lr2, seeds=seeds,
                                      seed=args.seed, loss=loss, D=D, C=C, base_sizes=base_sizes, log=print,
                                      lstsq=not args.random_output, lr_base=args.lr_baseline)
