@@ -20,6 +20,10 @@ Updates (``torch.optim.SGD`` with dampening 0, ``torch.optim.Adam`` with L2 ``we
     Adam:  g <- g + wd*theta;  m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;  t <- t + 1
            theta <- theta - eta * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
 
+One Adam rule: the update above is the pure function :func:`adam_update`, called by :class:`Adam`
+(networks that grow) and by :class:`refgrow.triangle.ArrayAdam` (the batched engines of the triangle
+paper's experiments), so both paths move a parameter by the same bits.
+
 Growth (``add_neurons``)
     After ``mlp.add_neurons(h, ...)`` call ``opt.add_neurons(h, k)``: the state of existing entries is
     kept, the new rows of ``W_h``/``b_h`` and new columns of ``W_{h+1}`` start with zero momentum /
