@@ -70,6 +70,11 @@ def adam_update(param, grad, m, v, t, *, lr, beta1=0.9, beta2=0.999, eps=1e-8) -
     lr, beta1, beta2, eps : float (eta, b1, b2, eps); no validation here (done by the callers' public
         constructors)
 
+    Interpretation note (rounding): the increment of ``v`` is evaluated as ``(1-b2) * (g*g)``. The
+    triangle engine's former private Adam evaluated ``((1-b2) * g) * g``, which differs in the last
+    bit for some entries; neither order reproduces PyTorch's kernel bit for bit (measured), so the
+    order :class:`Adam` always used was kept.
+
     Examples
     --------
     >>> import numpy as np
