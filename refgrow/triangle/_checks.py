@@ -16,12 +16,14 @@ __all__ = ["check_sign", "check_peaks", "check_peak", "check_x", "check_scales",
 
 
 def check_sign(sign) -> int:
+    """``sign`` in {-1, +1} (not bool) -> int; ValueError otherwise."""
     if isinstance(sign, bool) or not isinstance(sign, numbers.Real) or sign not in (-1, 1):
         raise ValueError(f"sign must be -1 (waves subtracted, convex) or +1 (added, concave), got {sign!r}")
     return int(sign)
 
 
 def check_peaks(a, name: str = "a", *, min_len: int = 2) -> np.ndarray:
+    """1-D float array of at least ``min_len`` peaks, each strictly inside (0, 1)."""
     arr = as_float_array(a, name, ndim=1)
     if arr.shape[0] < min_len:
         raise ValueError(f"{name} must hold at least {min_len} peaks, got shape {arr.shape}")
@@ -32,6 +34,7 @@ def check_peaks(a, name: str = "a", *, min_len: int = 2) -> np.ndarray:
 
 
 def check_peak(a, name: str = "a") -> float:
+    """One real peak strictly inside (0, 1) -> float (TypeError for non-numbers)."""
     if isinstance(a, bool) or not isinstance(a, numbers.Real):
         raise TypeError(f"{name} must be a real number in (0, 1), got {a!r}")
     a = float(a)
@@ -41,6 +44,7 @@ def check_peak(a, name: str = "a") -> float:
 
 
 def check_x(x, name: str = "x") -> np.ndarray:
+    """Finite float array (any shape, may be empty) with values in [0, 1], the triangle domain."""
     arr = as_float_array(x, name, allow_empty=True)
     if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
         raise ValueError(f"{name} must lie in [0, 1] (the triangle domain), got values in "
@@ -49,6 +53,7 @@ def check_x(x, name: str = "x") -> np.ndarray:
 
 
 def check_scales(s, m: int, name: str = "s") -> np.ndarray:
+    """``(m-1,)`` strictly positive scales for ``m`` peaks."""
     arr = as_float_array(s, name, ndim=1)
     if arr.shape[0] != m - 1:
         raise ValueError(f"{name} must have shape ({m - 1},) (one scale per wave, len(a)-1), got {arr.shape}")
@@ -59,11 +64,14 @@ def check_scales(s, m: int, name: str = "s") -> np.ndarray:
 
 
 def check_c(c) -> float:
+    """Projection margin ``c`` in (0, 0.5) -> float."""
     if isinstance(c, bool) or not isinstance(c, numbers.Real) or not 0.0 < float(c) < 0.5:
         raise ValueError(f"c must be a number in (0, 0.5) (peaks kept in [c, 1-c]), got {c!r}")
     return float(c)
 
+
 def check_xy(x, y):
+    """Inputs ``x`` (n,) or (n, 1) in [0, 1] and targets ``y`` of the same length -> two (n,) arrays."""
     x = check_x(x)
     if x.ndim == 2 and x.shape[1] == 1:
         x = x[:, 0]
