@@ -34,12 +34,14 @@ __all__ = ["TYPES", "LABELS", "PAPER", "batched_mse", "collapsed_runs", "train_r
            "format_table", "make_parser", "quick_settings", "write_json", "table1", "table2", "table3"]
 
 def batched_mse(Ws, bs, X, Y):
+    """MSE of each of R stacked networks: ``(R,)`` from ``Ws, bs`` (run axis first), ``X (n, 1)``, ``Y (R, n, 1)``."""
     out, _ = tr.batched_forward(Ws, bs, X)
     return np.mean((out - Y) ** 2, axis=(1, 2))
 
 
 def collapsed_runs(Ws, bs, X):
-    _, (inputs, masks) = tr.batched_forward(Ws, bs, X)
+    """``(R,)`` bool: some hidden layer of the run is zero on every input (dying ReLU, Sec. 4.2)."""
+    _, (_, masks) = tr.batched_forward(Ws, bs, X)
     dead = np.zeros(Ws[0].shape[0], bool)
     for m in masks:
         dead |= ~m.any(axis=(1, 2))
@@ -132,8 +134,8 @@ def run_protocol(targets, *, seeds=30, epochs=1000, baseline_epochs=None, lr=1e-
         raise ValueError(f"data must be 'dense' or 'sparse', got {data!r}")
     sign = np.repeat(np.array([float(TARGETS_1D[t][1]) for t in targets]), seeds)
     sizes = [1] + [4] * depth + [1]
-    rng = np.random.default_rng(seed)
-    a0 = np.stack([tr.random_peaks(depth + 1, c=c, rng=rng) for _ in range(seeds)])
+    peak_rng = np.random.default_rng(seed)
+    a0 = np.stack([tr.random_peaks(depth + 1, c=c, rng=peak_rng) for _ in range(seeds)])
     a0 = np.tile(a0, (T, 1))
     inits = {}
     Wd, bd = tr.torch_default_init(sizes, rng=np.random.default_rng([seed, 1]), runs=seeds)
