@@ -43,7 +43,9 @@ def _tri(x, a):
 
 
 def triangle(x, a):
-    r"""Triangle function ``T_a(x)`` on ``[0, 1]`` (Sec. 3, first display, of the triangle paper [docs/references.md#triangle]).
+    r"""Triangle function ``T_a(x)`` on ``[0, 1]`` (Sec. 3, first display).
+
+    Implements the first display of Sec. 3 of the triangle paper [docs/references.md#triangle].
 
     ``T_a(x) = x / a`` for ``0 <= x <= a`` and ``1 - (x - a)/(1 - a)`` for ``a <= x <= 1``.
 
@@ -88,7 +90,9 @@ def triangle_derivative(x, a, *, side: str = "right"):
 
 
 def triangle_waves(x, a):
-    r"""Composed triangle waves ``W_i = T_{a_i} o ... o T_{a_0}``, Eq. (2) of the triangle paper [docs/references.md#triangle].
+    r"""Composed triangle waves ``W_i = T_{a_i} o ... o T_{a_0}``, Eq. (2).
+
+    Implements Eq. (2) of the triangle paper [docs/references.md#triangle].
 
     Parameters
     ----------

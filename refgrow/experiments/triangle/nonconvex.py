@@ -68,7 +68,8 @@ def nonconvex_runs(name, X, Y, *, blocks, depth, epochs, baseline_epochs, lr, lr
 
 
 def nonconvex(argv):
-    """Sec. 5 of the triangle paper [docs/references.md#triangle]: x^3 - x (Fig. 7), r^3 (Fig. 8) with two convex blocks; App. A.9 two spirals.
+    """Sec. 5 of the triangle paper [docs/references.md#triangle]: x^3 - x (Fig. 7), r^3 (Fig. 8) with two
+    convex blocks; App. A.9 two spirals.
 
     Ours: random-direction convex blocks (:class:`refgrow.triangle.BlockModel`), pretrained through
     the weight-setting map (Algorithm 1), then the equivalent MLP is trained on its raw weights either

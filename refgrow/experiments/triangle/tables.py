@@ -263,17 +263,26 @@ def _dense_table(name, targets, argv):
 
 
 def table1(argv):
-    """Table 1 of the triangle paper [docs/references.md#triangle]: the five training types on x^3 and x^11 (dense data)."""
+    """Table 1 of the triangle paper [docs/references.md#triangle].
+
+    The five training types on x^3 and x^11 (dense data).
+    """
     return _dense_table("table1", ["x3", "x11"], argv)
 
 
 def table2(argv):
-    """Table 2 of the triangle paper [docs/references.md#triangle]: the five training types on sin(pi x/2) and tanh(3x) (dense data)."""
+    """Table 2 of the triangle paper [docs/references.md#triangle].
+
+    The five training types on sin(pi x/2) and tanh(3x) (dense data).
+    """
     return _dense_table("table2", ["sin", "tanh3x"], argv)
 
 
 def table3(argv):
-    """Table 3 of the triangle paper [docs/references.md#triangle]: Default vs differentiable pretraining trained on 10 points, tested on 10 between."""
+    """Table 3 of the triangle paper [docs/references.md#triangle].
+
+    Default vs differentiable pretraining trained on 10 points, tested on 10 between.
+    """
     args = make_parser("triangle-table3").parse_args(argv)
     seeds, epochs = quick_settings(args)
     targets = ["x3", "x11", "sin", "tanh3x"]
