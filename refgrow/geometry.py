@@ -52,6 +52,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from refgrow._validation import as_float_array
+from refgrow.layers import ACTIVATIONS
+from refgrow.mlp import MLP, as_mlp
+
 __all__ = [
     "activation_pattern", "local_affine_map", "affine_map_of_pattern", "decision_boundary",
     "closest_point_on_hyperplane", "signed_distance", "logit_gap", "fold_point", "FoldPoint",
@@ -62,62 +66,28 @@ __all__ = [
 # ----------------------------------------------------------------------------------------------
 # validation helpers (public boundary only)
 # ----------------------------------------------------------------------------------------------
-def _as_float_array(a, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(a, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name}: expected a real array, got {type(a).__name__}") from exc
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name}: contains NaN or inf (shape {arr.shape}); inputs must be finite")
-    return arr
-
-
-def _check_mlp(mlp, name: str = "mlp"):
-    if not hasattr(mlp, "weights") or not hasattr(mlp, "biases"):
-        raise TypeError(f"{name}: expected a refgrow.mlp.MLP (with .weights and .biases), "
-                        f"got {type(mlp).__name__}")
-    act = getattr(mlp, "activation", "relu")
-    if act not in ("relu", "tanh", "identity"):
-        raise ValueError(f"{name}.activation: expected 'relu', 'tanh' or 'identity', got {act!r}")
-    return act
+def _check_mlp(mlp, name: str = "mlp") -> MLP:
+    """``mlp`` as an :class:`~refgrow.mlp.MLP` (duck-typed ``weights``/``biases`` objects are wrapped)."""
+    return as_mlp(mlp, name)
 
 
 def _check_point(mlp, x, name: str = "x") -> np.ndarray:
-    x = _as_float_array(x, name)
     D = mlp.weights[0].shape[1]
-    if x.shape != (D,):
-        raise ValueError(f"{name}: expected shape ({D},) (one input of the network), got {x.shape}")
-    return x
+    return as_float_array(x, name, shape=(D,))
 
 
-def _act_deriv(act: str, z: np.ndarray) -> np.ndarray:
-    if act == "relu":
-        return (z > 0).astype(np.float64)
-    if act == "tanh":
-        return 1.0 - np.tanh(z) ** 2
-    return np.ones_like(z)
+def _as_float_array(a, name: str) -> np.ndarray:
+    """Compatibility alias for :func:`refgrow._validation.as_float_array` (any ndim, empty allowed).
+
+    Still read by ``refgrow.growth.folding`` until the growth reorganisation; new code calls
+    :func:`refgrow._validation.as_float_array` directly.
+    """
+    return as_float_array(a, name, allow_empty=True)
 
 
-def _act(act: str, z: np.ndarray) -> np.ndarray:
-    if act == "relu":
-        return np.maximum(z, 0.0)
-    if act == "tanh":
-        return np.tanh(z)
-    return z
-
-
-def _forward_preacts(mlp, X: np.ndarray) -> list:
-    """Pre-activations [Z1, ..., ZL] of ``X`` (n, D) computed from the weights (Z = H W^T + b)."""
-    act = getattr(mlp, "activation", "relu")
-    H = X
-    out = []
-    L = len(mlp.weights)
-    for l, (W, b) in enumerate(zip(mlp.weights, mlp.biases)):
-        Z = H @ W.T + b
-        out.append(Z)
-        if l < L - 1:
-            H = _act(act, Z)
-    return out
+def _forward_preacts(mlp: MLP, X: np.ndarray) -> list:
+    """Pre-activations ``[z_0, ..., z_{L-1}]`` of validated ``X`` (n, D): the network's own forward."""
+    return mlp.preacts_and_patterns(X, check_input=False)[0]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -149,13 +119,12 @@ def activation_pattern(mlp, x) -> list:
     >>> [p.tolist() for p in activation_pattern(net, np.array([2.0]))]
     [[True, False]]
     """
-    _check_mlp(mlp)
-    x = _as_float_array(x, "x")
+    mlp = _check_mlp(mlp)
+    x = as_float_array(x, "x", ndim=(1, 2))
     D = mlp.weights[0].shape[1]
-    if x.ndim not in (1, 2) or x.shape[-1] != D:
-        raise ValueError(f"x: expected shape ({D},) or (n, {D}), got {x.shape}")
-    Zs = _forward_preacts(mlp, np.atleast_2d(x))[:-1]
-    pats = [Z > 0 for Z in Zs]
+    if x.shape[-1] != D:
+        raise ValueError(f"x must have shape ({D},) or (n, {D}) (inputs of the network), got {x.shape}")
+    pats = mlp.preacts_and_patterns(np.atleast_2d(x), check_input=False)[1]
     return [p[0] for p in pats] if x.ndim == 1 else pats
 
 
@@ -179,13 +148,14 @@ def affine_map_of_pattern(mlp, pattern) -> tuple:
     A : ndarray, shape (K, D)
     c : ndarray, shape (K,)
     """
-    act = _check_mlp(mlp)
+    mlp = _check_mlp(mlp)
+    act = mlp.activation
     if act == "tanh":
-        raise ValueError("mlp.activation: affine_map_of_pattern needs a piecewise-linear network "
-                         "('relu' or 'identity'), got 'tanh'")
+        raise ValueError("mlp.activation must be piecewise linear ('relu' or 'identity') for "
+                         "affine_map_of_pattern, got 'tanh'")
     L = len(mlp.weights)
     if len(pattern) != L - 1:
-        raise ValueError(f"pattern: expected {L - 1} masks (one per hidden layer), got {len(pattern)}")
+        raise ValueError(f"pattern must hold {L - 1} masks (one per hidden layer), got {len(pattern)}")
     A = np.eye(mlp.weights[0].shape[1])
     c = np.zeros(mlp.weights[0].shape[1])
     for l, (W, b) in enumerate(zip(mlp.weights, mlp.biases)):
@@ -194,7 +164,7 @@ def affine_map_of_pattern(mlp, pattern) -> tuple:
         if l < L - 1:
             m = np.asarray(pattern[l], dtype=bool)
             if m.shape != (W.shape[0],):
-                raise ValueError(f"pattern[{l}]: expected shape ({W.shape[0]},), got {m.shape}")
+                raise ValueError(f"pattern[{l}] must have shape ({W.shape[0]},), got {m.shape}")
             if act == "relu":
                 A = A * m[:, None]
                 c = c * m
@@ -232,17 +202,18 @@ def local_affine_map(mlp, x) -> tuple:
     >>> A.tolist(), c.tolist()
     ([[2.0]], [1.5])
     """
-    act = _check_mlp(mlp)
+    mlp = _check_mlp(mlp)
     x = _check_point(mlp, x)
-    if act != "tanh":
+    if mlp.activation != "tanh":
         return affine_map_of_pattern(mlp, activation_pattern(mlp, x))
     Zs = _forward_preacts(mlp, x[None, :])
+    sigma_prime = ACTIVATIONS[mlp.activation][3]
     A = np.eye(x.shape[0])
     L = len(mlp.weights)
     for l, W in enumerate(mlp.weights):
         A = W @ A
         if l < L - 1:
-            A = A * _act_deriv(act, Zs[l][0])[:, None]
+            A = A * sigma_prime(Zs[l][0])[:, None]
     c = Zs[-1][0] - A @ x
     return A, c
 
@@ -271,11 +242,11 @@ def decision_boundary(mlp, x, i, j) -> tuple:
     K = A.shape[0]
     for name, v in (("i", i), ("j", j)):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
-            raise TypeError(f"{name}: expected an int class index, got {type(v).__name__}")
+            raise TypeError(f"{name} must be an int class index, got {v!r}")
         if not 0 <= v < K:
-            raise ValueError(f"{name}: class index must satisfy 0 <= {name} < K={K}, got {v}")
+            raise ValueError(f"{name} must satisfy 0 <= {name} < K={K} (a class index), got {v}")
     if i == j:
-        raise ValueError(f"i, j: the two classes must differ, got i = j = {i}")
+        raise ValueError(f"i and j must differ (two classes), got i = j = {i}")
     return A[i] - A[j], float(c[i] - c[j])
 
 
@@ -283,18 +254,14 @@ def decision_boundary(mlp, x, i, j) -> tuple:
 # hyperplanes
 # ----------------------------------------------------------------------------------------------
 def _check_hyperplane(x, w, b):
-    x = _as_float_array(x, "x")
-    w = _as_float_array(w, "w")
-    if w.ndim != 1:
-        raise ValueError(f"w: expected a 1-D normal vector (D,), got shape {w.shape}")
+    x = as_float_array(x, "x", allow_empty=True)
+    w = as_float_array(w, "w", ndim=1)
     if x.ndim not in (1, 2) or x.shape[-1] != w.shape[0]:
-        raise ValueError(f"x: expected shape ({w.shape[0]},) or (n, {w.shape[0]}) to match w, got {x.shape}")
-    b_arr = _as_float_array(b, "b")
-    if b_arr.ndim != 0:
-        raise ValueError(f"b: expected a scalar offset, got shape {b_arr.shape}")
+        raise ValueError(f"x must have shape ({w.shape[0]},) or (n, {w.shape[0]}) to match w, got {x.shape}")
+    b_arr = as_float_array(b, "b", ndim=0)
     ww = float(w @ w)
     if ww == 0.0:
-        raise ValueError("w: the normal vector is zero, so {x : w.x + b = 0} is not a hyperplane")
+        raise ValueError(f"w must be nonzero (the normal of {{x : w.x + b = 0}}), got {w.tolist()!r}")
     return x, w, float(b_arr), ww
 
 
@@ -355,7 +322,10 @@ def logit_gap(mlp, X, i, j):
     -------
     float or ndarray, shape (n,)
     """
-    X = _as_float_array(X, "X")
+    mlp = _check_mlp(mlp)
+    X = as_float_array(X, "X", ndim=(1, 2))
+    if X.shape[-1] != mlp.sizes[0]:
+        raise ValueError(f"X must have shape ({mlp.sizes[0]},) or (n, {mlp.sizes[0]}), got {X.shape}")
     out = _forward_preacts(mlp, np.atleast_2d(X))[-1]
     g = out[:, i] - out[:, j]
     return float(g[0]) if X.ndim == 1 else g
@@ -443,12 +413,12 @@ def fold_point(mlp, x_mistake, i, j, *, refine=True, tol=1e-10, max_iter=50) -> 
     -------
     FoldPoint
     """
-    _check_mlp(mlp)
+    mlp = _check_mlp(mlp)
     x_mistake = _check_point(mlp, x_mistake, "x_mistake")
     if not (isinstance(tol, (int, float)) and tol > 0 and np.isfinite(tol)):
-        raise ValueError(f"tol: expected a positive finite float, got {tol!r}")
+        raise ValueError(f"tol must be a positive finite float, got {tol!r}")
     if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 0):
-        raise ValueError(f"max_iter: expected an int >= 0, got {max_iter!r}")
+        raise ValueError(f"max_iter must be an int >= 0, got {max_iter!r}")
     w, b = decision_boundary(mlp, x_mistake, i, j)
     if not np.any(w):
         raise ValueError(f"x_mistake: the local decision boundary between classes {i} and {j} is undefined "
@@ -497,7 +467,7 @@ def boundary_point_on_segment(mlp, x0, x1, i, j, *, tol=1e-12, max_iter=200) -> 
     -------
     ndarray (D,)
     """
-    _check_mlp(mlp)
+    mlp = _check_mlp(mlp)
     x0 = _check_point(mlp, x0, "x0")
     x1 = _check_point(mlp, x1, "x1")
     g0, g1 = logit_gap(mlp, x0, i, j), logit_gap(mlp, x1, i, j)
@@ -539,7 +509,7 @@ def regression_hyperplane(mlp, x, output=0) -> tuple:
     """
     A, c = local_affine_map(mlp, x)
     if not isinstance(output, (int, np.integer)) or not 0 <= output < A.shape[0]:
-        raise ValueError(f"output: expected an int in [0, {A.shape[0]}), got {output!r}")
+        raise ValueError(f"output must be an int in [0, {A.shape[0]}), got {output!r}")
     return np.concatenate([A[output], [-1.0]]), float(c[output])
 
 
@@ -594,11 +564,11 @@ def regression_fold_point(mlp, x_mistake, y_mistake, *, output=0, refine=True, t
     -------
     RegressionFoldPoint
     """
-    _check_mlp(mlp)
+    mlp = _check_mlp(mlp)
     x_mistake = _check_point(mlp, x_mistake, "x_mistake")
-    y = _as_float_array(y_mistake, "y_mistake")
+    y = as_float_array(y_mistake, "y_mistake")
     if y.size != 1:
-        raise ValueError(f"y_mistake: expected a scalar target, got shape {y.shape}")
+        raise ValueError(f"y_mistake must be a scalar target, got shape {y.shape}")
     z0 = np.concatenate([x_mistake, [float(y.reshape(()))]])
     w, b = regression_hyperplane(mlp, x_mistake, output)
     pat0 = activation_pattern(mlp, x_mistake)

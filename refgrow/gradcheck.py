@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["numerical_gradient", "rel_error", "check_mlp_gradients", "min_abs_preactivation"]
+__all__ = ["numerical_gradient", "numerical_jacobian", "rel_error", "check_mlp_gradients",
+           "min_abs_preactivation"]
 
 
 def numerical_gradient(f, x, *, eps=1e-6):
@@ -41,6 +42,40 @@ def numerical_gradient(f, x, *, eps=1e-6):
         flat[j] = old
         gflat[j] = (fp - fm) / (2 * eps)
     return grad
+
+
+def numerical_jacobian(f, x, *, eps=1e-6):
+    """Centred finite-difference Jacobian of ``f(x)`` (array or scalar valued) at the array ``x``.
+
+    The functional form of :func:`numerical_gradient`: ``f`` takes the array and ``x`` is not
+    modified. ``J[..., j] = (f(x + eps e_j) - f(x - eps e_j)) / (2 eps)`` with ``x``'s axes last:
+    the result has shape ``np.shape(f(x)) + x.shape`` (a scalar ``f`` gives the gradient, ``x.shape``).
+
+    Parameters
+    ----------
+    f : callable, ``f(x) -> float or ndarray``
+    x : array_like
+    eps : float, keyword-only
+
+    Returns
+    -------
+    ndarray, shape ``np.shape(f(x)) + np.shape(x)``
+
+    Examples
+    --------
+    >>> numerical_jacobian(lambda v: np.array([v[0] * v[1], v[0] ** 2]), np.array([2.0, 3.0])).round(6)
+    array([[3., 2.],
+           [4., 0.]])
+    """
+    x = np.array(x, dtype=np.float64)
+    out_shape = np.shape(f(x.copy()))
+    J = np.zeros((x.size,) + out_shape)
+    for j in range(x.size):
+        e = np.zeros(x.size)
+        e[j] = eps
+        e = e.reshape(x.shape)
+        J[j] = (np.asarray(f(x + e), dtype=np.float64) - np.asarray(f(x - e), dtype=np.float64)) / (2 * eps)
+    return np.moveaxis(J, 0, -1).reshape(out_shape + x.shape)
 
 
 def rel_error(a, b, *, floor=1e-12) -> float:

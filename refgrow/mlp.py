@@ -44,7 +44,7 @@ from refgrow._validation import as_float_array, check_positive_int, check_rng
 from refgrow.backend import get_xp
 from refgrow.layers import ACTIVATIONS, affine_backward, affine_forward
 
-__all__ = ["MLP", "ForwardCache", "Gradients", "INITS"]
+__all__ = ["MLP", "ForwardCache", "Gradients", "INITS", "as_mlp"]
 
 INITS = ("kaiming", "torch", "zeros")
 
@@ -334,14 +334,43 @@ class MLP:
         value, d_out = get_loss(loss)(out, y, reduction=reduction)
         return value, self._backward(cache, d_out), out
 
+    def preacts_and_patterns(self, X, *, check_input: bool = True):
+        """Pre-activations of every layer and activation patterns of every hidden layer.
+
+        The one forward pass of refgrow: :mod:`refgrow.geometry` and :mod:`refgrow.regions` read
+        pre-activations and patterns through this method instead of re-implementing the forward.
+
+        Parameters
+        ----------
+        X : ndarray, shape (n, D)
+        check_input : bool, default True
+            As in :meth:`forward`.
+
+        Returns
+        -------
+        preacts : list of ndarray
+            ``[z_0, ..., z_{L-1}]``, ``preacts[l]`` of shape (n, h_{l+1}); ``preacts[-1]`` is ``f(X)``.
+        patterns : list of ndarray of bool
+            ``[z_0 > 0, ..., z_{L-2} > 0]``, one (n, h_l) mask per hidden layer (ReLU'(0) = 0: a unit
+            with pre-activation exactly 0 is off, as in :mod:`refgrow.layers`).
+
+        Examples
+        --------
+        >>> net = MLP([np.array([[1.0], [-1.0]]), np.array([[1.0, 1.0]])], [np.zeros(2), np.zeros(1)])
+        >>> zs, pats = net.preacts_and_patterns(np.array([[2.0]]))
+        >>> zs[-1].tolist(), pats[0].tolist()
+        ([[2.0]], [[True, False]])
+        """
+        _, cache = self.forward(X, check_input=check_input)
+        return cache.preacts, [z > 0 for z in cache.preacts[:-1]]
+
     def activation_patterns(self, X) -> list:
         """Activation pattern of every hidden layer: list of bool arrays (n, h_l), ``z > 0``.
 
         Two inputs with the same patterns lie in the same linear region (the slides' "activated
         linear segment"), where the network is one affine map.
         """
-        _, cache = self.forward(X)
-        return [z > 0 for z in cache.preacts[:-1]]
+        return self.preacts_and_patterns(X)[1]
 
     # ------------------------------------------------------------------ growth
     def check_hidden_layer(self, hidden_layer) -> int:
@@ -444,3 +473,35 @@ class MLP:
                 raise ValueError(f"{path}: blocks must be 1-D integer arrays")
             blocks = [data[f"blocks{h}"].tolist() for h in range(L - 1)]
         return cls(weights, biases, activation=str(data["activation"]), blocks=blocks)
+
+
+def as_mlp(net, name: str = "net", *, activation=None) -> MLP:
+    """``net`` as an :class:`MLP`: an MLP is returned as is; any object with ``weights`` and ``biases``
+    (and optionally ``activation``) or a ``(weights, biases)`` pair is wrapped (arrays validated).
+
+    Lets the geometry and region-counting functions accept plain parameter lists while computing
+    with the one forward pass of :meth:`MLP.preacts_and_patterns`.
+
+    Parameters
+    ----------
+    net : MLP, object with ``.weights``/``.biases``, or ``(weights, biases)``
+    name : str
+        Argument name used in error messages.
+    activation : str or None
+        Required activation (e.g. ``"relu"``); ``None`` accepts any of :data:`refgrow.layers.ACTIVATIONS`.
+    """
+    if isinstance(net, MLP):
+        mlp = net
+    elif hasattr(net, "weights") and hasattr(net, "biases"):
+        act = getattr(net, "activation", "relu")
+        if act not in ACTIVATIONS:
+            raise ValueError(f"{name}.activation must be one of {sorted(ACTIVATIONS)}, got {act!r}")
+        mlp = MLP(list(net.weights), list(net.biases), activation=act)
+    elif isinstance(net, (tuple, list)) and len(net) == 2:
+        mlp = MLP(list(net[0]), list(net[1]))
+    else:
+        raise TypeError(f"{name} must be an MLP, an object with weights and biases, or a (weights, biases) "
+                        f"pair, got {type(net).__name__}")
+    if activation is not None and mlp.activation != activation:
+        raise ValueError(f"{name} must be a {activation} network, got activation {mlp.activation!r}")
+    return mlp

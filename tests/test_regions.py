@@ -78,7 +78,7 @@ def test_grid_count_two_lines():
 @pytest.mark.parametrize("bad, match", [
     (lambda: regions_1d(([np.ones((2, 2))], [np.zeros(2)])), "1-D input"),
     (lambda: regions_1d(([np.ones((2, 1)), np.ones((1, 2))], [np.zeros(2), np.zeros(1)]), 1.0, 0.0), "lo < hi"),
-    (lambda: regions_1d(MLP.init([1, 3, 1], rng=0, activation="tanh")), "ReLU"),
+    (lambda: regions_1d(MLP.init([1, 3, 1], rng=0, activation="tanh")), "relu"),
 ])
 def test_bad_input(bad, match):
     with pytest.raises(ValueError, match=match):
