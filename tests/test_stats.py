@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from conftest import require_oracle
 
 from refgrow.stats import (ADFConvergence, ADFResult, adf_test, default_maxlag,
                            mackinnon_critical_values, mackinnon_pvalue)
@@ -295,7 +296,7 @@ def test_convergence_rejects_windows_without_a_defined_statistic(kwargs, match):
 def test_convergence_stops_the_training_loop():
     """Plugged into refgrow.train.train: training stops with stopped_by == "convergence" exactly at
     the first epoch where both criteria hold on the recorded losses."""
-    train_mod = pytest.importorskip("refgrow.train")
+    from refgrow import train as train_mod
     from refgrow.datasets import two_sines
     from refgrow.mlp import MLP
     from refgrow.optim import SGD
@@ -317,7 +318,7 @@ def test_convergence_stops_the_training_loop():
 @pytest.mark.parametrize("kind", ["walk", "ar", "noise", "loss"])
 @pytest.mark.parametrize("regression", ["c", "n", "ct"])
 def test_matches_statsmodels_adfuller(kind, regression):
-    stattools = pytest.importorskip("statsmodels.tsa.stattools")
+    stattools = require_oracle("statsmodels.tsa.stattools")
     checked = 0
     for n in (20, 21, 33, 50, 100, 500):
         for autolag in ("AIC", "BIC", None):
