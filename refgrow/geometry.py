@@ -10,6 +10,12 @@ Boundary)"), and the fold point is the point of that boundary closest to the mis
 "Fold Point Search" and its closed form ``x - (w.x + b) w / (w.w)``; 002, Algorithm 1, line
 "x_fold <- find the closest point ...").
 
+Single concern: the local affine geometry of a ReLU network around one point, as a chain in which
+each step uses the previous one (pattern -> local affine map -> decision boundary -> fold point, and
+the regression variant mirroring the classification one); the hyperplane projection itself lives
+in :mod:`refgrow.hyperplane`. Papers: folding slides [docs/references.md#folding-slides], folding
+[docs/references.md#folding].
+
 Symbol table
 ------------
 =====================  ===========================  ============  =====================================
@@ -54,6 +60,7 @@ import numpy as np
 
 from refgrow._validation import as_float_array
 from refgrow.layers import ACTIVATIONS
+from refgrow.hyperplane import closest_point_on_hyperplane, signed_distance
 from refgrow.mlp import MLP, as_mlp
 
 __all__ = [
@@ -71,6 +78,11 @@ def _check_mlp(mlp, name: str = "mlp") -> MLP:
     return as_mlp(mlp, name)
 
 
+def _preacts(mlp: MLP, X: np.ndarray) -> list:
+    """Pre-activations ``[z_0, ..., z_{L-1}]`` of validated ``X`` (n, D): the network's own forward."""
+    return mlp.preacts_and_patterns(X, check_input=False)[0]
+
+
 def _check_point(mlp, x, name: str = "x") -> np.ndarray:
     D = mlp.weights[0].shape[1]
     return as_float_array(x, name, shape=(D,))
@@ -83,11 +95,6 @@ def _as_float_array(a, name: str) -> np.ndarray:
     :func:`refgrow._validation.as_float_array` directly.
     """
     return as_float_array(a, name, allow_empty=True)
-
-
-def _forward_preacts(mlp: MLP, X: np.ndarray) -> list:
-    """Pre-activations ``[z_0, ..., z_{L-1}]`` of validated ``X`` (n, D): the network's own forward."""
-    return mlp.preacts_and_patterns(X, check_input=False)[0]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -160,7 +167,7 @@ def affine_map_of_pattern(mlp, pattern) -> tuple:
     c = np.zeros(mlp.weights[0].shape[1])
     for l, (W, b) in enumerate(zip(mlp.weights, mlp.biases)):
         A = W @ A
-        c = W @ c + b
+        c = W @ c + (b if b is not None else 0.0)      # a bias-free layer has biases[l] = None
         if l < L - 1:
             m = np.asarray(pattern[l], dtype=bool)
             if m.shape != (W.shape[0],):
@@ -206,7 +213,7 @@ def local_affine_map(mlp, x) -> tuple:
     x = _check_point(mlp, x)
     if mlp.activation != "tanh":
         return affine_map_of_pattern(mlp, activation_pattern(mlp, x))
-    Zs = _forward_preacts(mlp, x[None, :])
+    Zs = _preacts(mlp, x[None, :])
     sigma_prime = ACTIVATIONS[mlp.activation][3]
     A = np.eye(x.shape[0])
     L = len(mlp.weights)
@@ -250,67 +257,6 @@ def decision_boundary(mlp, x, i, j) -> tuple:
     return A[i] - A[j], float(c[i] - c[j])
 
 
-# ----------------------------------------------------------------------------------------------
-# hyperplanes
-# ----------------------------------------------------------------------------------------------
-def _check_hyperplane(x, w, b):
-    x = as_float_array(x, "x", allow_empty=True)
-    w = as_float_array(w, "w", ndim=1)
-    if x.ndim not in (1, 2) or x.shape[-1] != w.shape[0]:
-        raise ValueError(f"x must have shape ({w.shape[0]},) or (n, {w.shape[0]}) to match w, got {x.shape}")
-    b_arr = as_float_array(b, "b", ndim=0)
-    ww = float(w @ w)
-    if ww == 0.0:
-        raise ValueError(f"w must be nonzero (the normal of {{x : w.x + b = 0}}), got {w.tolist()!r}")
-    return x, w, float(b_arr), ww
-
-
-def closest_point_on_hyperplane(x, w, b) -> np.ndarray:
-    """Orthogonal projection of ``x`` onto the hyperplane ``{x' : w . x' + b = 0}``.
-
-    Implements the slides' closed form (000, "Supplementary Details" 2):
-    ``x' = x - (w . x + b) w / (w . w)``. Vectorised over rows.
-
-    Parameters
-    ----------
-    x : ndarray, shape (D,) or (n, D)
-    w : ndarray, shape (D,), nonzero
-    b : float
-
-    Returns
-    -------
-    ndarray, same shape as ``x``
-
-    Examples
-    --------
-    >>> closest_point_on_hyperplane([3.0, 4.0], [1.0, 0.0], -1.0).tolist()
-    [1.0, 4.0]
-    """
-    x, w, b, ww = _check_hyperplane(x, w, b)
-    r = (x @ w + b) / ww
-    return x - np.multiply.outer(r, w)
-
-
-def signed_distance(x, w, b):
-    """Signed Euclidean distance ``(w . x + b) / ||w||`` of ``x`` to the hyperplane ``w.x + b = 0``.
-
-    Positive on the side ``w`` points to. Equals ``+-||x - closest_point_on_hyperplane(x, w, b)||``.
-
-    Parameters
-    ----------
-    x : ndarray, shape (D,) or (n, D)
-    w : ndarray, shape (D,)
-    b : float
-
-    Returns
-    -------
-    float or ndarray, shape (n,)
-    """
-    x, w, b, ww = _check_hyperplane(x, w, b)
-    d = (x @ w + b) / np.sqrt(ww)
-    return float(d) if x.ndim == 1 else d
-
-
 def logit_gap(mlp, X, i, j):
     """``f_i(X) - f_j(X)`` of the network (the true, piecewise-linear decision function).
 
@@ -326,7 +272,7 @@ def logit_gap(mlp, X, i, j):
     X = as_float_array(X, "X", ndim=(1, 2))
     if X.shape[-1] != mlp.sizes[0]:
         raise ValueError(f"X must have shape ({mlp.sizes[0]},) or (n, {mlp.sizes[0]}), got {X.shape}")
-    out = _forward_preacts(mlp, np.atleast_2d(X))[-1]
+    out = _preacts(mlp, np.atleast_2d(X))[-1]
     g = out[:, i] - out[:, j]
     return float(g[0]) if X.ndim == 1 else g
 
@@ -428,7 +374,7 @@ def fold_point(mlp, x_mistake, i, j, *, refine=True, tol=1e-10, max_iter=50) -> 
     x_lin = closest_point_on_hyperplane(x_mistake, w, b)
 
     def tie(x):
-        out = _forward_preacts(mlp, x[None, :])[-1][0]
+        out = _preacts(mlp, x[None, :])[-1][0]
         g = float(out[i] - out[j])
         return g, abs(g) <= tol * max(1.0, float(np.max(np.abs(out))))
 
@@ -479,7 +425,7 @@ def boundary_point_on_segment(mlp, x0, x1, i, j, *, tol=1e-12, max_iter=200) -> 
     for _ in range(int(max_iter)):
         t = 0.5 * (lo + hi)
         x = x0 + t * (x1 - x0)
-        out = _forward_preacts(mlp, x[None, :])[-1][0]
+        out = _preacts(mlp, x[None, :])[-1][0]
         g = out[i] - out[j]
         if abs(g) <= tol * max(1.0, float(np.max(np.abs(out)))):
             break
@@ -575,7 +521,7 @@ def regression_fold_point(mlp, x_mistake, y_mistake, *, output=0, refine=True, t
     D = x_mistake.shape[0]
 
     def resid(z):
-        out = _forward_preacts(mlp, z[None, :D])[-1][0, output]
+        out = _preacts(mlp, z[None, :D])[-1][0, output]
         r = float(out - z[D])
         return r, abs(r) <= tol * max(1.0, abs(float(z[D])))
 

@@ -17,6 +17,10 @@ dL/dz_l        ``grads.preacts[l]``    (n, h_{l+1})   back-propagated error
 Hidden layer ``h`` (0-based) is the output of ``weights[h]`` and the input of ``weights[h+1]``; a
 *shallow* network has one hidden layer (``len(weights) == 2``).
 
+Single concern: the MLP object. Its forward, backward, growth edits (``add_neurons``,
+``remove_neurons``) and persistence share the growth-block bookkeeping below, so they stay methods
+of one class; the layer arithmetic lives in :mod:`refgrow.layers`.
+
 Interpretation note (bitwise function preservation)
     Floating-point matrix products are not invariant to appending zero terms: BLAS kernels choose
     their summation order from the inner dimension, so ``[a, a_new] @ [W, 0].T`` can differ from
