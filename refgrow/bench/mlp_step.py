@@ -1,7 +1,7 @@
 """Benchmark: one SGD step (forward + backward incl. dX + update) of a 784-256-10 MLP, batch 512,
 float64, against PyTorch CPU doing the same work with the same thread count, in the same run.
 
-Target (issue 2): ratio refgrow / PyTorch <= 1.0.
+Target: ratio refgrow / PyTorch <= 1.0.
 """
 from __future__ import annotations
 
