@@ -41,12 +41,20 @@ def test_mackinnon_critical_values_check_point():
     assert mackinnon_critical_values(math.inf, "c")["5%"] == -2.86154
 
 
-@pytest.mark.parametrize("regression, tau_min, tau_max", [("c", -18.83, 2.74), ("n", -19.04, None),
-                                                           ("ct", -16.18, 0.70)])
-def test_pvalue_bounds_and_monotonicity(regression, tau_min, tau_max):
+@pytest.mark.parametrize("regression, tau_max", [("c", 2.74), ("ct", 0.70)])
+def test_pvalue_is_one_above_tau_max(regression, tau_max):
+    assert mackinnon_pvalue(tau_max + 1e-9, regression) == 1.0
+    assert mackinnon_pvalue(tau_max - 0.05, regression) < 1.0
+
+
+def test_pvalue_has_no_upper_cut_without_deterministic_terms():
+    """"n" has no tau_max: far in the right tail p tends to 1 without reaching the cut value."""
+    assert 0.99 < mackinnon_pvalue(10.0, "n") <= 1.0
+
+
+@pytest.mark.parametrize("regression, tau_min", [("c", -18.83), ("n", -19.04), ("ct", -16.18)])
+def test_pvalue_bounds_and_monotonicity(regression, tau_min):
     assert mackinnon_pvalue(tau_min - 1e-9, regression) == 0.0
-    if tau_max is not None:
-        assert mackinnon_pvalue(tau_max + 1e-9, regression) == 1.0
     # MacKinnon's surface is increasing in tau (for "ct" its cubic turns just below tau_max = 0.70)
     hi = 0.69 if regression == "ct" else 4.0
     taus = np.linspace(tau_min - 0.5, hi, 3001)
