@@ -367,7 +367,8 @@ def fold_point(mlp, x_mistake, i, j, *, refine=True, tol=1e-10, max_iter=50) -> 
         raise ValueError(f"max_iter must be an int >= 0, got {max_iter!r}")
     w, b = decision_boundary(mlp, x_mistake, i, j)
     if not np.any(w):
-        raise ValueError(f"x_mistake: the local decision boundary between classes {i} and {j} is undefined "
+        raise ValueError(f"x_mistake must have a local decision boundary between classes {i} and {j}, got "
+                         f"{x_mistake.tolist()!r} where it is undefined "
                          "(zero normal A[i] - A[j], e.g. every hidden unit is off); use "
                          "boundary_point_on_segment towards an instance predicted as the other class")
     pat0 = activation_pattern(mlp, x_mistake)
@@ -418,8 +419,9 @@ def boundary_point_on_segment(mlp, x0, x1, i, j, *, tol=1e-12, max_iter=200) -> 
     x1 = _check_point(mlp, x1, "x1")
     g0, g1 = logit_gap(mlp, x0, i, j), logit_gap(mlp, x1, i, j)
     if g0 * g1 > 0:
-        raise ValueError(f"x0, x1: the logit gap f_{i} - f_{j} has the same sign at both ends "
-                         f"({g0:.3g}, {g1:.3g}); bisection needs a sign change")
+        raise ValueError(f"x0 and x1 must lie on both sides of the boundary (bisection needs a sign change of "
+                         f"the logit gap f_{i} - f_{j}), got the same sign at both ends "
+                         f"({g0:.3g}, {g1:.3g})")
     lo, hi = 0.0, 1.0
     x = x0
     for _ in range(int(max_iter)):

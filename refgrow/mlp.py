@@ -420,7 +420,8 @@ class MLP:
         if idx.dtype.kind not in "iu" or idx.size == 0 or idx.min() < 0 or idx.max() >= width:
             raise ValueError(f"idx must be integer indices in [0, {width}), got {idx.tolist()}")
         if np.unique(idx).size >= width:
-            raise ValueError(f"cannot remove all {width} neurons of hidden layer {h}")
+            raise ValueError(f"idx must leave at least one of the {width} neurons of hidden layer {h}, "
+                             f"got {idx.tolist()}")
         keep = np.setdiff1d(np.arange(width), idx)
         W, b = [w.copy() for w in self.weights], [v.copy() for v in self.biases]
         W[h], b[h], W[h + 1] = W[h][keep], b[h][keep], W[h + 1][:, keep]

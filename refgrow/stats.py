@@ -443,7 +443,8 @@ class ADFConvergence:
         ntrend = _NTREND[self.regression]
         cap = self.window // 2 - ntrend - 1
         if cap < 0:
-            raise ValueError(f"window={window} is too short for regression={regression!r}")
+            raise ValueError(f"window must be >= {2 * (ntrend + 1)} for regression={regression!r} "
+                             f"(shorter is too short for any ADF regression), got {window!r}")
         if maxlag is not None:
             if isinstance(maxlag, bool) or not isinstance(maxlag, numbers.Integral) \
                     or not 0 <= maxlag <= cap:

@@ -201,7 +201,8 @@ def train(mlp, X, y, *, loss="ce", optimizer, epochs, batch_size=None, rng=None,
         batch_size = check_positive_int(batch_size, "batch_size")
     if isinstance(early_stopping, (int, np.integer)) and not isinstance(early_stopping, bool):
         if not has_val:
-            raise ValueError("early_stopping needs a validation set (X_val, y_val)")
+            raise ValueError(f"early_stopping={early_stopping!r} needs a validation set: X_val and y_val must "
+                             "be given")
         early_stopping = PlateauTest(patience=int(early_stopping), key="val_loss")
     elif early_stopping is not None and not callable(early_stopping):
         raise TypeError(f"early_stopping must be an int patience or a PlateauTest, got {early_stopping!r}")

@@ -82,3 +82,24 @@ def test_grid_count_two_lines():
 def test_bad_input(bad, match):
     with pytest.raises(ValueError, match=match):
         bad()
+
+
+def test_grid_labels_are_the_networks_activation_patterns():
+    """Two grid points share a label exactly when MLP.activation_patterns agree there."""
+    from refgrow.regions import grid_patterns_2d
+    net = MLP.init([2, 4, 3, 1], rng=3)
+    labels, xs, ys = grid_patterns_2d(net, resolution=9)
+    XX, YY = np.meshgrid(xs, ys)
+    P = np.concatenate(net.activation_patterns(np.stack([XX.ravel(), YY.ravel()], axis=1)), axis=1)
+    same_label = labels.ravel()[:, None] == labels.ravel()[None, :]
+    same_pattern = np.all(P[:, None, :] == P[None, :, :], axis=2)
+    assert np.array_equal(same_label, same_pattern)
+    assert np.unique(labels).size > 1
+
+
+def test_parameter_pair_and_mlp_give_the_same_regions():
+    net = MLP.init([1, 5, 5, 1], rng=4, init="torch")
+    a, b = regions_1d(net, -2.0, 2.0), regions_1d((net.weights, net.biases), -2.0, 2.0)
+    assert np.array_equal(a.breakpoints, b.breakpoints) and np.array_equal(a.patterns, b.patterns)
+    # the output values at the breakpoints are the network's own outputs
+    np.testing.assert_allclose(a.values, net.predict(a.breakpoints[:, None]), rtol=1e-12, atol=1e-12)
