@@ -13,6 +13,11 @@ e_j        --              as theta    j-th unit vector
 
 ``df/dx_j ~ (f(x + eps e_j) - f(x - eps e_j)) / (2 eps)``, error O(eps^2) for smooth f.
 
+Two forms of the same rule: :func:`numerical_gradient` perturbs an array **in place** and calls a
+closure ``f()`` (handy for the parameters of a network); :func:`numerical_jacobian` calls ``f(x)`` on
+perturbed copies and returns the Jacobian of an array-valued ``f`` (shape ``f(x).shape + x.shape``).
+Tests import these instead of writing their own finite differences.
+
 For ReLU networks the check is valid where no pre-activation lies within ``eps`` of 0 (there the
 function is locally affine in every parameter); :func:`check_mlp_gradients` reports the distance of
 the closest pre-activation to 0 so a caller can tell a kink from a bug.
