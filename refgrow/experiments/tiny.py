@@ -354,7 +354,7 @@ def tiny_vs_gradmax(argv) -> int:
             print(f"{m:<19}{tr[0]:>12.4f}{te[0]:>12.4f}{runs[0][m]['fallbacks']:>11}")
         print("paper (Fig. 8, CIFAR-100, ResNet18): TINY > 17% by pure growth, Random about 1% (chance 1%)")
         payload["pure_growth"] = {"table": table, "runs": runs}
-    from refgrow.jsonio import to_jsonable
+    from refgrow.growth.loop import _jsonable
     path = os.path.join(a.out, "tiny_vs_gradmax.json")
     if a.part != "all" and os.path.exists(path):       # keep the other parts of an earlier run
         try:
@@ -367,6 +367,6 @@ def tiny_vs_gradmax(argv) -> int:
         for pth in _figures(payload, a.out):
             print("wrote", pth)
     with open(path, "w") as f:
-        json.dump(to_jsonable(payload), f)
+        json.dump(_jsonable(payload), f)
     print(f"wrote {path}  ({time.time() - t0:.1f} s)")
     return 0
