@@ -54,13 +54,14 @@ Interpretation notes
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from refgrow._validation import as_float_array
-from refgrow.layers import ACTIVATIONS
 from refgrow.hyperplane import closest_point_on_hyperplane, signed_distance
+from refgrow.jsonio import to_jsonable
+from refgrow.layers import ACTIVATIONS
 from refgrow.mlp import MLP, as_mlp
 
 __all__ = [
@@ -320,11 +321,8 @@ class FoldPoint:
     distance: float
 
     def to_dict(self) -> dict:
-        """JSON-friendly dict."""
-        return {"x_fold": self.x_fold.tolist(), "x_linear": self.x_linear.tolist(),
-                "w": self.w.tolist(), "b": self.b, "in_region": self.in_region,
-                "linear_in_region": self.linear_in_region, "gap": self.gap,
-                "converged": self.converged, "n_iter": self.n_iter, "distance": self.distance}
+        """JSON-friendly dict of the fields (:func:`refgrow.jsonio.to_jsonable`)."""
+        return to_jsonable({f.name: getattr(self, f.name) for f in fields(self)})
 
 
 def _same_pattern(p, q) -> bool:
@@ -487,10 +485,8 @@ class RegressionFoldPoint:
     distance: float
 
     def to_dict(self) -> dict:
-        """JSON-friendly dict."""
-        return {"z_fold": self.z_fold.tolist(), "x_fold": self.x_fold.tolist(), "w": self.w.tolist(),
-                "b": self.b, "in_region": self.in_region, "residual": self.residual,
-                "converged": self.converged, "n_iter": self.n_iter, "distance": self.distance}
+        """JSON-friendly dict of the fields (:func:`refgrow.jsonio.to_jsonable`)."""
+        return to_jsonable({f.name: getattr(self, f.name) for f in fields(self)})
 
 
 def regression_fold_point(mlp, x_mistake, y_mistake, *, output=0, refine=True, tol=1e-10,

@@ -312,3 +312,18 @@ def test_boundary_point_on_segment_is_a_tie(data):
     assert 0 <= t <= 1
     with pytest.raises(ValueError, match="sign"):
         G.boundary_point_on_segment(net, x0, x0, i, j)
+
+
+def test_fold_point_records_round_trip_through_json_exactly():
+    import json
+    net = _net(2, [2, 5, 3])
+    x = np.array([0.4, -0.3])
+    out = net.predict(x[None])[0]
+    i = int(np.argmax(out))
+    fp = G.fold_point(net, x, i, (i + 1) % 3)
+    back = json.loads(json.dumps(fp.to_dict()))
+    assert np.array_equal(np.array(back["x_fold"]), fp.x_fold) and back["n_iter"] == fp.n_iter
+    assert back["converged"] is fp.converged and back["b"] == fp.b
+    rp = G.regression_fold_point(_net(3, [2, 4, 1]), x, 0.7)
+    back = json.loads(json.dumps(rp.to_dict()))
+    assert np.array_equal(np.array(back["z_fold"]), rp.z_fold) and back["residual"] == rp.residual
