@@ -213,3 +213,17 @@ def test_no_private_names_across_modules():
                     bad.append(f"{name}:{node.lineno} uses {target}.{node.attr}")
     assert bad == [], "private names used across refgrow modules (make them public and documented, " \
         "or move them to a private module such as refgrow._validation):\n" + "\n".join(sorted(set(bad)))
+
+
+def test_no_test_skips_when_a_refgrow_module_fails_to_import():
+    """``importorskip`` of refgrow's own modules would turn a broken import into a silent skip."""
+    tests_dir = Path(__file__).resolve().parent
+    bad = []
+    for path in sorted(tests_dir.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "importorskip" and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and str(node.args[0].value).split(".")[0] == "refgrow"):
+                bad.append(f"{path.name}:{node.lineno} importorskip({node.args[0].value!r})")
+    assert bad == [], "\n".join(bad)
