@@ -89,15 +89,6 @@ def _check_point(mlp, x, name: str = "x") -> np.ndarray:
     return as_float_array(x, name, shape=(D,))
 
 
-def _as_float_array(a, name: str) -> np.ndarray:
-    """Compatibility alias for :func:`refgrow._validation.as_float_array` (any ndim, empty allowed).
-
-    Still read by ``refgrow.growth.folding`` until the growth reorganisation; new code calls
-    :func:`refgrow._validation.as_float_array` directly.
-    """
-    return as_float_array(a, name, allow_empty=True)
-
-
 # ----------------------------------------------------------------------------------------------
 # activation patterns and local affine maps
 # ----------------------------------------------------------------------------------------------

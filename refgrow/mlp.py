@@ -386,8 +386,6 @@ class MLP:
                              f"{self.n_hidden} hidden layers, got {hidden_layer}")
         return int(hidden_layer)
 
-    _check_hidden = check_hidden_layer
-
     def add_neurons(self, hidden_layer: int, w_in, b_in, w_out) -> "MLP":
         """A new MLP with ``k`` neurons appended to hidden layer ``hidden_layer`` (0-based).
 
