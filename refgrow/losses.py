@@ -40,7 +40,17 @@ def _check_reduction(reduction):
 
 
 def log_softmax(logits):
-    """Stable ``log softmax`` row-wise: ``z - max(z) - log sum exp(z - max(z))``. Shape (n, K)."""
+    """Stable ``log softmax`` row-wise: ``z - max(z) - log sum exp(z - max(z))``. Shape (n, K).
+
+    ``logits`` must be a finite real (n, K) array (validated); entries ``-inf`` in the result mean a
+    probability that underflows float64 (a logit gap beyond ~1.8e308).
+    """
+    logits = as_float_array(logits, "logits", ndim=2, allow_empty=True)
+    return _log_softmax(logits)
+
+
+def _log_softmax(logits):
+    """Pure math of :func:`log_softmax` (no validation)."""
     xp = get_xp()
     shifted = logits - logits.max(axis=1, keepdims=True)
     return shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
@@ -51,11 +61,21 @@ def softmax(logits):
     return get_xp().exp(log_softmax(logits))
 
 
+def _finite_loss(value, grad, names):
+    """Raise a clear ``ValueError`` when a loss of finite inputs is not representable in float64."""
+    xp = get_xp()
+    v = value if isinstance(value, float) else xp.asarray(value)
+    if not (bool(xp.all(xp.isfinite(xp.asarray(v)))) and bool(xp.all(xp.isfinite(grad)))):
+        raise ValueError(f"{' and '.join(names)} are too large in magnitude: the loss or its gradient "
+                         "overflows float64 (rescale the inputs)")
+    return value, grad
+
+
 def _sce(logits, y, reduction="mean"):
     """Pure math of softmax cross-entropy (no validation)."""
     xp = get_xp()
     n = logits.shape[0]
-    logp = log_softmax(logits)
+    logp = _log_softmax(logits)
     rows = xp.arange(n)
     losses = -logp[rows, y]                       # l_i = -log p_{i, y_i}
     d = xp.exp(logp)                              # d l_i / d z_i = p_i - e_{y_i}
@@ -97,7 +117,7 @@ def softmax_cross_entropy(logits, y, *, reduction="mean"):
     _check_reduction(reduction)
     logits = as_float_array(logits, "logits", ndim=2)
     y = as_labels(y, "y", logits.shape[0], logits.shape[1])
-    return _sce(logits, y, reduction)
+    return _finite_loss(*_sce(logits, y, reduction), ("logits",))
 
 
 def _mse(pred, target, reduction="mean"):
@@ -138,11 +158,50 @@ def mse(pred, target, *, reduction="mean"):
     target = as_float_array(target, "target", ndim=(1, 2))
     if pred.shape != target.shape:
         raise ValueError(f"target must have the shape of pred {pred.shape}, got {target.shape}")
-    return _mse(pred, target, reduction)
+    value, grad = _mse(pred, target, reduction)
+    xp = get_xp()
+    if not (bool(xp.all(xp.isfinite(xp.asarray(value)))) and bool(xp.all(xp.isfinite(grad)))):
+        value, grad = _mse_scaled(pred, target, reduction)
+    return _finite_loss(value, grad, ("pred", "target"))
+
+
+def _mse_scaled(pred, target, reduction):
+    """:func:`_mse` for inputs whose difference or square overflows: with ``s = max |pred|, |target|``,
+    ``(p - t)^2 = s^2 (p/s - t/s)^2`` is evaluated without intermediate overflow (the value itself
+    may still exceed float64, which :func:`mse` reports)."""
+    xp = get_xp()
+    s = float(xp.max(xp.maximum(xp.abs(pred), xp.abs(target))))
+    d = pred / s - target / s                      # |d| <= 2: no overflow
+    m = float(xp.max(xp.abs(d))) or 1.0
+    u = d / m                                      # |u| <= 1
+    n = pred.shape[0]
+    k = d.size // max(n, 1)
+    scale = s * m
+    with np.errstate(over="ignore"):
+        grad = (2.0 * u) * (scale / (d.size if reduction == "mean" else k))
+        sq = scale * scale
+        if reduction == "mean":
+            return float((u * u).mean() * sq), grad
+        if reduction == "sum":
+            return float((u * u).sum() / k * sq), grad
+        return (u * u).reshape(n, -1).mean(axis=1) * sq, grad
 
 
 def accuracy(logits, y) -> float:
-    """Fraction of rows whose arg-max logit equals the label (ties: the first index)."""
+    """Fraction of rows whose arg-max logit equals the label (ties: the first index).
+
+    Parameters
+    ----------
+    logits : ndarray, shape (n, K), finite
+    y : ndarray of int, shape (n,), values in [0, K)
+    """
+    logits = as_float_array(logits, "logits", ndim=2)
+    y = as_labels(y, "y", logits.shape[0], logits.shape[1])
+    return _accuracy(logits, y)
+
+
+def _accuracy(logits, y) -> float:
+    """Pure math of :func:`accuracy` (no validation)."""
     return float(np.mean(np.argmax(np.asarray(logits), axis=1) == np.asarray(y)))
 
 
@@ -157,6 +216,8 @@ def get_loss(name, *, validate=True):
     is returned (for inner loops on data validated once; non-finite outputs then propagate as NaN
     instead of raising, so a training loop can report divergence).
     """
+    from refgrow._validation import check_bool
+    check_bool(validate, "validate")
     if callable(name):
         return name if validate else (lambda out, t, reduction="mean": name(out, t, reduction=reduction))
     if name not in LOSSES:

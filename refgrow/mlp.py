@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from refgrow._validation import as_float_array, check_positive_int, check_rng
+from refgrow._validation import as_float_array, check_bool, check_int, check_positive_int, check_rng
 from refgrow.backend import get_xp
 from refgrow.layers import ACTIVATIONS, affine_backward, affine_forward
 
@@ -138,6 +138,11 @@ class MLP:
         widths = [w.shape[0] for w in self.weights[:-1]]
         if blocks is None:
             return [[h] for h in widths]
+        if isinstance(blocks, (str, bytes)) or not isinstance(blocks, (list, tuple)) or any(
+                isinstance(bl, (str, bytes)) or not isinstance(bl, (list, tuple, np.ndarray)) for bl in blocks):
+            raise TypeError(f"blocks must be a list (one per hidden layer) of lists of int widths, got {blocks!r}")
+        blocks = [[check_int(v, f"blocks[{h}][{i}]", low=1) for i, v in enumerate(bl)]
+                  for h, bl in enumerate(blocks)]
         if len(blocks) != len(widths) or any(
                 sum(bl) != h or min(bl, default=0) < 1 for bl, h in zip(blocks, widths)):
             raise ValueError(f"blocks must give, per hidden layer, positive widths summing to {widths}, "
@@ -228,7 +233,7 @@ class MLP:
             z = self._affine(l, a)                             # z_l = a_l W_l^T + b_l
             preacts.append(z)
             if l < last:
-                a, c = fwd(z)                                  # a_{l+1} = sigma(z_l)
+                a, c = fwd(z, check_input=False)               # a_{l+1} = sigma(z_l)
                 inputs.append(a)
                 act_caches.append(c)
         return preacts[-1], ForwardCache(inputs, preacts, act_caches)
@@ -248,7 +253,17 @@ class MLP:
         out : ndarray, shape (n, K)
         cache : ForwardCache
         """
-        return self._forward(self._check_X(X) if check_input else X)
+        if not check_bool(check_input, "check_input"):
+            return self._forward(X)
+        out, cache = self._forward(self._check_X(X))
+        self._check_overflow(out, "X")
+        return out, cache
+
+    def _check_overflow(self, out, name):
+        """A finite network and finite inputs must give finite outputs: else float64 overflowed."""
+        xp = get_xp()
+        if not bool(xp.all(xp.isfinite(out))) and all(bool(xp.all(xp.isfinite(p))) for p in self.parameters()):
+            raise ValueError(f"{name} is too large in magnitude for this network: its outputs overflow float64")
 
     def backward(self, cache: ForwardCache, d_out, *, check_input: bool = True) -> Gradients:
         """Back-propagate ``d_out = dL/df`` (shape (n, K)) through the cached forward pass.
@@ -261,13 +276,24 @@ class MLP:
 
         ``check_input=False`` skips the validation of ``cache`` and ``d_out`` (trusted callers only).
         """
-        if not check_input:
+        if not check_bool(check_input, "check_input"):
             return self._backward(cache, d_out)
         if not isinstance(cache, ForwardCache):
             raise TypeError(f"cache must be the ForwardCache returned by forward, got {type(cache).__name__}")
+        L = len(self.weights)
+        if (len(cache.inputs) != L or len(cache.preacts) != L or len(cache.act_caches) != L - 1
+                or any(getattr(a, "shape", (None, None))[1:] != (w.shape[1],) for a, w in zip(cache.inputs, self.weights))
+                or any(getattr(z, "shape", (None, None))[1:] != (w.shape[0],) for z, w in zip(cache.preacts, self.weights))):
+            raise ValueError("cache must come from this network's forward (its layer shapes do not match "
+                             f"sizes {self.sizes})")
         out = cache.preacts[-1]
         d_out = as_float_array(d_out, "d_out", shape=out.shape, allow_empty=True)
-        return self._backward(cache, d_out)
+        grads = self._backward(cache, d_out)
+        xp = get_xp()
+        if not all(bool(xp.all(xp.isfinite(g))) for g in grads.weights + grads.biases + [grads.inputs]):
+            if all(bool(xp.all(xp.isfinite(p))) for p in self.parameters()):
+                raise ValueError("d_out is too large in magnitude: the gradients overflow float64")
+        return grads
 
     def _slices(self, l):
         """Row blocks (outputs) and column blocks (inputs) of ``weights[l]``."""
@@ -283,7 +309,7 @@ class MLP:
         W, b = self.weights[l], self.biases[l]
         rows, cols = self._slices(l)
         if len(rows) == 1 and len(cols) == 1:
-            return affine_forward(a, W, b)[0]
+            return affine_forward(a, W, b, check_input=False)[0]
         z = get_xp().empty((a.shape[0], W.shape[0]), dtype=a.dtype)
         for r in rows:
             zr = a[:, cols[0]] @ W[r, cols[0]].T + b[r]
@@ -310,10 +336,11 @@ class MLP:
         dz = d_out
         for l in range(L - 1, -1, -1):
             dZ[l] = dz
-            _, dW[l], db[l] = affine_backward(dz, (cache.inputs[l], self.weights[l]))
+            _, dW[l], db[l] = affine_backward(dz, (cache.inputs[l], self.weights[l]), check_input=False)
             da = self._input_grad(l, dz)                       # dL/da_l = dL/dz_l W_l
             if l > 0:
-                dz = bwd(da, cache.act_caches[l - 1])          # dL/dz_{l-1} = dL/da_l * sigma'(z_{l-1})
+                # dL/dz_{l-1} = dL/da_l * sigma'(z_{l-1})
+                dz = bwd(da, cache.act_caches[l - 1], check_input=False)
         return Gradients(weights=dW, biases=db, inputs=da, preacts=dZ)
 
     def predict(self, X):

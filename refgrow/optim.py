@@ -34,25 +34,22 @@ from __future__ import annotations
 
 import numpy as np
 
+from refgrow._validation import as_float_array, check_bool, check_int, check_real
 from refgrow.backend import get_xp
 
 __all__ = ["SGD", "Adam", "Optimizer", "adam_update"]
 
 
 def _check_lr(lr, name="lr"):
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)) or not np.isfinite(lr) or lr <= 0:
-        raise ValueError(f"{name} must be a positive finite number, got {lr!r}")
-    return float(lr)
+    return check_real(lr, name, low=0.0, low_open=True)
 
 
 def _check_unit(v, name, *, closed_right=False):
-    ok = isinstance(v, (int, float, np.floating)) and 0 <= v and (v <= 1 if closed_right else v < 1)
-    if not ok:
-        raise ValueError(f"{name} must be in [0, 1{']' if closed_right else ')'}, got {v!r}")
-    return float(v)
+    return check_real(v, name, low=0.0, high=1.0, high_open=not closed_right)
 
 
-def adam_update(param, grad, m, v, t, *, lr, beta1=0.9, beta2=0.999, eps=1e-8) -> None:
+def adam_update(param, grad, m, v, t, *, lr, beta1=0.9, beta2=0.999, eps=1e-8,
+                check_input: bool = True) -> None:
     r"""One Adam step (``torch.optim.Adam``, no amsgrad) on one array, **in place** on ``param, m, v``.
 
     The single Adam rule of refgrow: :class:`Adam` (networks that grow) and the batched engines of
@@ -67,8 +64,10 @@ def adam_update(param, grad, m, v, t, *, lr, beta1=0.9, beta2=0.999, eps=1e-8) -
     grad : ndarray, shape of ``param`` (g; add any L2 weight decay before calling)
     m, v : ndarray, shape of ``param``; first and second moments, updated in place
     t : int >= 1 or int array broadcasting against ``param``; the step count *including* this step
-    lr, beta1, beta2, eps : float (eta, b1, b2, eps); no validation here (done by the callers' public
-        constructors)
+    lr, beta1, beta2, eps : float (eta > 0, b1 and b2 in [0, 1), eps > 0)
+    check_input : bool, default True
+        Validate every argument (finite float arrays of one shape, options in range). The optimisers,
+        which validated their options once, pass ``False`` in their inner loops.
 
     Interpretation note (rounding): the increment of ``v`` is evaluated as ``(1-b2) * (g*g)``. The
     triangle engine's former private Adam evaluated ``((1-b2) * g) * g``, which differs in the last
@@ -82,6 +81,25 @@ def adam_update(param, grad, m, v, t, *, lr, beta1=0.9, beta2=0.999, eps=1e-8) -
     >>> adam_update(p, np.array([2.0]), m, v, 1, lr=0.1); p     # first step moves by lr * sign(g)
     array([0.9])
     """
+    if check_bool(check_input, "check_input"):
+        for arr, name in ((param, "param"), (m, "m"), (v, "v")):
+            if not isinstance(arr, np.ndarray) or arr.dtype != np.float64:
+                raise TypeError(f"{name} must be a float64 ndarray (updated in place), got "
+                                f"{type(arr).__name__} {getattr(arr, 'dtype', '')}")
+            as_float_array(arr, name, allow_empty=True)
+        grad = as_float_array(grad, "grad", shape=param.shape, allow_empty=True)
+        for arr, name in ((m, "m"), (v, "v")):
+            if arr.shape != param.shape:
+                raise ValueError(f"{name} must have the shape of param {param.shape}, got {arr.shape}")
+        if np.any(v < 0):
+            raise ValueError("v must be non-negative (a second moment)")
+        if isinstance(t, np.ndarray):
+            if t.dtype.kind not in "iu" or np.any(t < 1):
+                raise ValueError("t must be step counts >= 1 (an int or an int array)")
+        else:
+            check_int(t, "t", low=1)
+        lr, eps = _check_lr(lr), _check_lr(eps, "eps")
+        beta1, beta2 = _check_unit(beta1, "beta1"), _check_unit(beta2, "beta2")
     m *= beta1
     m += (1 - beta1) * grad                                  # m <- b1 m + (1-b1) g
     v *= beta2
@@ -97,9 +115,7 @@ class Optimizer:
 
     def __init__(self, lr, weight_decay=0.0):
         self.lr = _check_lr(lr)
-        if not isinstance(weight_decay, (int, float)) or weight_decay < 0:
-            raise ValueError(f"weight_decay must be a non-negative number, got {weight_decay!r}")
-        self.weight_decay = float(weight_decay)
+        self.weight_decay = check_real(weight_decay, "weight_decay", low=0.0)
         self.state: list = []          # one dict per parameter array
 
     def reset(self) -> None:
@@ -116,6 +132,11 @@ class Optimizer:
 
     def step(self, mlp, grads) -> None:
         """Update ``mlp``'s parameters in place from ``grads`` (a :class:`refgrow.mlp.Gradients`)."""
+        from refgrow.mlp import MLP, Gradients
+        if not isinstance(mlp, MLP):
+            raise TypeError(f"mlp must be a refgrow.mlp.MLP, got {type(mlp).__name__}")
+        if not isinstance(grads, Gradients):
+            raise TypeError(f"grads must be the Gradients of MLP.backward, got {type(grads).__name__}")
         params, gs = self._grads_list(mlp, grads)
         if not self.state:
             self.state = [self._init_state(p) for p in params]
@@ -132,13 +153,13 @@ class Optimizer:
 
         New rows of ``W_h``, ``b_h`` and new columns of ``W_{h+1}`` get zero state.
         """
+        hidden_layer = check_int(hidden_layer, "hidden_layer", low=0)
+        k = check_int(k, "k", low=1)
         if not self.state:
             return                       # nothing stored yet: state is created at the first step
         n_layers = len(self.state) // 2
-        if not isinstance(hidden_layer, (int, np.integer)) or not 0 <= hidden_layer < n_layers - 1:
+        if not hidden_layer < n_layers - 1:
             raise ValueError(f"hidden_layer must be in [0, {n_layers - 1}), got {hidden_layer!r}")
-        if not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}")
         i = 2 * hidden_layer
         shapes = {j: self.state[j][self._state_keys[0]].shape for j in (i, i + 1, i + 2)}
         for key in self._state_keys:
@@ -175,7 +196,7 @@ class SGD(Optimizer):
     def __init__(self, lr, *, momentum=0.0, weight_decay=0.0, nesterov=False):
         super().__init__(lr, weight_decay)
         self.momentum = _check_unit(momentum, "momentum")
-        if nesterov and self.momentum == 0:
+        if check_bool(nesterov, "nesterov") and self.momentum == 0:
             raise ValueError("nesterov=True requires momentum > 0")
         self.nesterov = bool(nesterov)
 
@@ -206,7 +227,7 @@ class Adam(Optimizer):
 
     def __init__(self, lr=1e-3, *, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
         super().__init__(lr, weight_decay)
-        if not hasattr(betas, "__len__") or len(betas) != 2:
+        if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
             raise ValueError(f"betas must be a pair (b1, b2), got {betas!r}")
         self.betas = (_check_unit(betas[0], "betas[0]"), _check_unit(betas[1], "betas[1]"))
         self.eps = _check_lr(eps, "eps")
@@ -218,4 +239,4 @@ class Adam(Optimizer):
     def _update(self, p, g, s):
         s["t"] = s["t"] + 1
         adam_update(p, g, s["m"], s["v"], s["t"], lr=self.lr, beta1=self.betas[0], beta2=self.betas[1],
-                    eps=self.eps)
+                    eps=self.eps, check_input=False)

@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from refgrow.jsonio import to_jsonable
-from refgrow._validation import as_float_array, as_labels, check_positive_int, check_rng
-from refgrow.losses import accuracy, get_loss, is_classification
+from refgrow._validation import (as_float_array, as_labels, check_bool, check_choice, check_int,
+                                 check_positive_int, check_real, check_rng)
+from refgrow.losses import _accuracy, get_loss, is_classification
 
 __all__ = ["History", "PlateauTest", "train", "evaluate", "check_dataset"]
 
@@ -78,15 +79,12 @@ class PlateauTest:
 
     def __init__(self, patience=10, min_delta=0.0, key="train_loss", mode=None):
         self.patience = check_positive_int(patience, "patience")
-        if not isinstance(min_delta, (int, float)) or min_delta < 0:
-            raise ValueError(f"min_delta must be a non-negative number, got {min_delta!r}")
-        self.min_delta = float(min_delta)
-        if key not in History.__dataclass_fields__ or key in ("epoch", "stopped_by"):
+        self.min_delta = check_real(min_delta, "min_delta", low=0.0)
+        if not isinstance(key, str) or key not in History.__dataclass_fields__ or key in ("epoch", "stopped_by"):
             raise ValueError(f"key must name a History series such as 'train_loss', got {key!r}")
         self.key = key
-        self.mode = mode or ("max" if key.endswith("acc") else "min")
-        if self.mode not in ("min", "max"):
-            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        self.mode = ("max" if key.endswith("acc") else "min") if mode is None else \
+            check_choice(mode, "mode", ("min", "max"))
 
     def __call__(self, history) -> bool:
         v = np.asarray(getattr(history, self.key), dtype=float)
@@ -100,6 +98,10 @@ class PlateauTest:
 
 def check_dataset(X, y, loss, *, n_in=None, n_out=None, names=("X", "y")):
     """Validate a data set for a given loss: X (n, D) finite; y int labels (CE) or (n, K) targets (MSE)."""
+    if n_in is not None:
+        n_in = check_int(n_in, "n_in", low=1)
+    if n_out is not None:
+        n_out = check_int(n_out, "n_out", low=1)
     X = as_float_array(X, names[0], ndim=2)
     if n_in is not None and X.shape[1] != n_in:
         raise ValueError(f"{names[0]} must have {n_in} columns (the network's input size), got {X.shape}")
@@ -118,11 +120,33 @@ def check_dataset(X, y, loss, *, n_in=None, n_out=None, names=("X", "y")):
 
 
 def evaluate(mlp, X, y, loss="ce"):
-    """``(mean loss, accuracy)`` of ``mlp`` on ``(X, y)``; accuracy is NaN for regression."""
+    """``(mean loss, accuracy)`` of ``mlp`` on ``(X, y)``; accuracy is NaN for regression.
+
+    The loss is NaN only for a network whose parameters already hold NaN/inf (a diverged run); a
+    finite network whose loss overflows float64 raises ``ValueError``.
+
+    Parameters
+    ----------
+    mlp : refgrow.mlp.MLP
+    X : ndarray (n, D); y : int labels (n,) in [0, K) for ``loss="ce"``, targets (n, K) for ``"mse"``
+    loss : {"ce", "mse"}
+    """
+    from refgrow.mlp import as_mlp
+    mlp = as_mlp(mlp, "mlp")
+    get_loss(loss)
+    X, y = check_dataset(X, y, loss, n_in=mlp.sizes[0], n_out=mlp.sizes[-1])
+    value, acc = _evaluate(mlp, X, y, loss)
+    if not np.isfinite(value) and all(np.all(np.isfinite(p)) for p in mlp.parameters()):
+        raise ValueError("X is too large in magnitude for this network: its loss overflows float64")
+    return value, acc
+
+
+def _evaluate(mlp, X, y, loss):
+    """:func:`evaluate` on validated data (training loops; non-finite losses mean divergence)."""
     fn = get_loss(loss, validate=False)
     out, _ = mlp.forward(X, check_input=False)
     value, _ = fn(out, y)
-    acc = accuracy(out, y) if is_classification(loss) else float("nan")
+    acc = _accuracy(out, y) if is_classification(loss) else float("nan")
     return value, acc
 
 
@@ -211,6 +235,11 @@ def train(mlp, X, y, *, loss="ce", optimizer, epochs, batch_size=None, rng=None,
     if grad_hook is not None and not callable(grad_hook):
         raise TypeError(f"grad_hook must be callable hook(mlp, grads), got {grad_hook!r}")
     min_epochs = check_positive_int(min_epochs, "min_epochs", minimum=0)
+    record_initial = check_bool(record_initial, "record_initial")
+    if progress is not None:
+        progress = check_bool(progress, "progress")
+    if history is not None and not isinstance(history, History):
+        raise TypeError(f"history must be a History or None, got {type(history).__name__}")
     rng = check_rng(rng)
     n = X.shape[0]
     h = history if history is not None else History()
@@ -219,8 +248,8 @@ def train(mlp, X, y, *, loss="ce", optimizer, epochs, batch_size=None, rng=None,
     prog = _Progress(sys.stderr.isatty() and epochs >= 50 if progress is None else bool(progress), epochs)
 
     def record(e):
-        tl, ta = evaluate(mlp, X, y, loss)
-        vl, va = evaluate(mlp, X_val, y_val, loss) if has_val else (np.nan, np.nan)
+        tl, ta = _evaluate(mlp, X, y, loss)
+        vl, va = _evaluate(mlp, X_val, y_val, loss) if has_val else (np.nan, np.nan)
         h.append(e, tl, ta, vl, va)
 
     if record_initial and not len(h):

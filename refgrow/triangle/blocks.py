@@ -226,7 +226,7 @@ def pretrain_blocks(model: BlockModel, X, Y, *, loss: str = "mse", epochs: int =
             model.fit_output(X, Y)
         value, g = model.loss_and_grad(X, Y, loss)
         hist.append(value)
-        opt.step(params, [g["A"]] if varpro else [g["A"], g["Gamma"], g["M"], g["beta"]])
+        opt.step(params, [g["A"]] if varpro else [g["A"], g["Gamma"], g["M"], g["beta"]], check_input=False)
         np.clip(model.A, c, 1 - c, out=model.A)
     if varpro:
         model.fit_output(X, Y)
@@ -249,5 +249,5 @@ def train_mlp_masked(mlp, X, Y, *, loss: str = "mse", epochs: int = 1000, lr: fl
         grads = []
         for w, b in zip(gw, g.biases):
             grads += [w, b]
-        opt.step(params, grads)
+        opt.step(params, grads, check_input=False)
     return hist

@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from refgrow._validation import check_positive_int
+from refgrow._validation import as_float_array, check_bool, check_positive_int
 from refgrow.optim import adam_update
 from refgrow.triangle._checks import check_c, check_peaks, check_scales, check_sign, check_xy
 from refgrow.triangle.network import (batched_backward, batched_forward, batched_network_parameters,
@@ -177,17 +177,41 @@ class ArrayAdam:
     """
 
     def __init__(self, params, lr, betas=(0.9, 0.999), eps=1e-8):
-        self.lr, self.betas, self.eps = lr, betas, eps
+        from refgrow.optim import Adam
+        opts = Adam(lr, betas=betas, eps=eps)                # validates lr, betas, eps
+        if not isinstance(params, (list, tuple)) or not params:
+            raise TypeError(f"params must be a non-empty list of arrays, got {type(params).__name__}")
+        params = [as_float_array(p, f"params[{i}]", allow_empty=True) for i, p in enumerate(params)]
+        self.lr, self.betas, self.eps = opts.lr, opts.betas, opts.eps
         self.m = [np.zeros_like(p) for p in params]
         self.v = [np.zeros_like(p) for p in params]
         self.t = 0
 
-    def step(self, params, grads) -> None:
-        """One Adam step on every ``params[k]`` (in place) from ``grads[k]``."""
+    def step(self, params, grads, *, check_input: bool = True) -> None:
+        """One Adam step on every ``params[k]`` (in place) from ``grads[k]``.
+
+        ``check_input=False`` skips the validation (the engines' inner loops, on arrays they built).
+        """
+        if not check_bool(check_input, "check_input"):
+            self.t += 1
+            for p, g, m, v in zip(params, grads, self.m, self.v):
+                adam_update(p, g, m, v, self.t, lr=self.lr, beta1=self.betas[0], beta2=self.betas[1],
+                            eps=self.eps, check_input=False)
+            return
+        for name, lst in (("params", params), ("grads", grads)):
+            if not isinstance(lst, (list, tuple)) or len(lst) != len(self.m):
+                raise TypeError(f"{name} must be a list of {len(self.m)} arrays (as given to the "
+                                f"constructor), got {type(lst).__name__} of length {len(lst) if hasattr(lst, '__len__') else '?'}")
+        for i, (p, g, m) in enumerate(zip(params, grads, self.m)):
+            if not isinstance(p, np.ndarray) or p.dtype != np.float64 or p.shape != m.shape:
+                raise TypeError(f"params[{i}] must be a float64 ndarray of shape {m.shape} (updated in "
+                                f"place), got {type(p).__name__} {getattr(p, 'shape', '')}")
+            as_float_array(p, f"params[{i}]", allow_empty=True)
+            as_float_array(g, f"grads[{i}]", shape=m.shape, allow_empty=True)
         self.t += 1
         for p, g, m, v in zip(params, grads, self.m, self.v):
-            adam_update(p, g, m, v, self.t, lr=self.lr, beta1=self.betas[0], beta2=self.betas[1],
-                        eps=self.eps)
+            adam_update(p, np.asarray(g, dtype=np.float64), m, v, self.t, lr=self.lr, beta1=self.betas[0],
+                        beta2=self.betas[1], eps=self.eps, check_input=False)
 
 
 @dataclass
@@ -220,7 +244,7 @@ def batched_pretrain(a, sign, X, Y, *, epochs, lr, free, c, S=None):
     for e in range(epochs):
         loss, da, dS = batched_pretrain_loss_and_grad(a, S, sign, X, Y, free=free)
         losses[e] = loss
-        opt.step(params, [da, dS] if free else [da])
+        opt.step(params, [da, dS] if free else [da], check_input=False)
         np.clip(a, c, 1.0 - c, out=a)
         if free:
             np.maximum(S, S_MIN, out=S)
