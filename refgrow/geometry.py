@@ -58,7 +58,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from refgrow._validation import as_float_array
+from refgrow._validation import as_float_array, check_bool, check_index, check_int, check_real
 from refgrow.hyperplane import closest_point_on_hyperplane, signed_distance
 from refgrow.jsonio import to_jsonable
 from refgrow.layers import ACTIVATIONS
@@ -82,6 +82,35 @@ def _check_mlp(mlp, name: str = "mlp") -> MLP:
 def _preacts(mlp: MLP, X: np.ndarray) -> list:
     """Pre-activations ``[z_0, ..., z_{L-1}]`` of validated ``X`` (n, D): the network's own forward."""
     return mlp.preacts_and_patterns(X, check_input=False)[0]
+
+
+def _check_classes(i, j, K: int) -> tuple:
+    """Two different class indices in [0, K) (no wrap-around of negative indices)."""
+    i, j = check_index(i, "i", K), check_index(j, "j", K)
+    if i == j:
+        raise ValueError(f"i and j must differ (two classes), got i = j = {i}")
+    return i, j
+
+
+def _check_search(tol, max_iter, refine=True):
+    """``tol`` > 0 finite, ``max_iter`` int >= 0, ``refine`` bool (the iterative searches' options)."""
+    return (check_real(tol, "tol", low=0.0, low_open=True), check_int(max_iter, "max_iter", low=0),
+            check_bool(refine, "refine"))
+
+
+def _safe_norm(v) -> float:
+    """Euclidean norm without intermediate overflow (scaled by the largest entry)."""
+    s = float(np.max(np.abs(v))) if v.size else 0.0
+    return 0.0 if s == 0.0 else s * float(np.linalg.norm(v / s))
+
+
+def _finite_result(res, name):
+    """Raise when finite inputs gave non-finite geometry (float64 overflow)."""
+    vals = [np.asarray(getattr(res, f.name), dtype=float) for f in fields(res)
+            if isinstance(getattr(res, f.name), (float, np.ndarray))]
+    if not all(np.all(np.isfinite(v)) for v in vals):
+        raise ValueError(f"{name} is too large in magnitude: the fold-point geometry overflows float64")
+    return res
 
 
 def _check_point(mlp, x, name: str = "x") -> np.ndarray:
@@ -153,8 +182,17 @@ def affine_map_of_pattern(mlp, pattern) -> tuple:
         raise ValueError("mlp.activation must be piecewise linear ('relu' or 'identity') for "
                          "affine_map_of_pattern, got 'tanh'")
     L = len(mlp.weights)
+    if not isinstance(pattern, (list, tuple)):
+        raise TypeError(f"pattern must be a list of boolean masks (one per hidden layer), got "
+                        f"{type(pattern).__name__}")
     if len(pattern) != L - 1:
         raise ValueError(f"pattern must hold {L - 1} masks (one per hidden layer), got {len(pattern)}")
+    for l, p in enumerate(pattern):
+        p = np.asarray(p) if isinstance(p, (list, tuple, np.ndarray)) else None
+        if p is None or p.dtype.kind not in "bi" or p.shape != (mlp.weights[l].shape[0],) or (
+                p.dtype.kind == "i" and np.any((p != 0) & (p != 1))):
+            raise TypeError(f"pattern[{l}] must be a boolean mask of shape ({mlp.weights[l].shape[0]},), got "
+                            f"{pattern[l]!r}"[:200])
     A = np.eye(mlp.weights[0].shape[1])
     c = np.zeros(mlp.weights[0].shape[1])
     for l, (W, b) in enumerate(zip(mlp.weights, mlp.biases)):
@@ -238,14 +276,7 @@ def decision_boundary(mlp, x, i, j) -> tuple:
     b : float
     """
     A, c = local_affine_map(mlp, x)
-    K = A.shape[0]
-    for name, v in (("i", i), ("j", j)):
-        if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
-            raise TypeError(f"{name} must be an int class index, got {v!r}")
-        if not 0 <= v < K:
-            raise ValueError(f"{name} must satisfy 0 <= {name} < K={K} (a class index), got {v}")
-    if i == j:
-        raise ValueError(f"i and j must differ (two classes), got i = j = {i}")
+    i, j = _check_classes(i, j, A.shape[0])
     return A[i] - A[j], float(c[i] - c[j])
 
 
@@ -264,8 +295,11 @@ def logit_gap(mlp, X, i, j):
     X = as_float_array(X, "X", ndim=(1, 2))
     if X.shape[-1] != mlp.sizes[0]:
         raise ValueError(f"X must have shape ({mlp.sizes[0]},) or (n, {mlp.sizes[0]}), got {X.shape}")
+    i, j = _check_classes(i, j, mlp.sizes[-1])
     out = _preacts(mlp, np.atleast_2d(X))[-1]
     g = out[:, i] - out[:, j]
+    if not np.all(np.isfinite(g)):
+        raise ValueError("X is too large in magnitude: the logit gap overflows float64")
     return float(g[0]) if X.ndim == 1 else g
 
 
@@ -350,10 +384,8 @@ def fold_point(mlp, x_mistake, i, j, *, refine=True, tol=1e-10, max_iter=50) -> 
     """
     mlp = _check_mlp(mlp)
     x_mistake = _check_point(mlp, x_mistake, "x_mistake")
-    if not (isinstance(tol, (int, float)) and tol > 0 and np.isfinite(tol)):
-        raise ValueError(f"tol must be a positive finite float, got {tol!r}")
-    if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 0):
-        raise ValueError(f"max_iter must be an int >= 0, got {max_iter!r}")
+    tol, max_iter, refine = _check_search(tol, max_iter, refine)
+    i, j = _check_classes(i, j, mlp.sizes[-1])
     w, b = decision_boundary(mlp, x_mistake, i, j)
     if not np.any(w):
         raise ValueError(f"x_mistake must have a local decision boundary between classes {i} and {j}, got "
@@ -381,9 +413,9 @@ def fold_point(mlp, x_mistake, i, j, *, refine=True, tol=1e-10, max_iter=50) -> 
             g, ok = tie(x)
     in_region = _same_pattern(activation_pattern(mlp, x), pat0)
     lin_in = _same_pattern(activation_pattern(mlp, x_lin), pat0)
-    return FoldPoint(x_fold=x, x_linear=x_lin, w=w, b=b, in_region=bool(in_region),
+    return _finite_result(FoldPoint(x_fold=x, x_linear=x_lin, w=w, b=b, in_region=bool(in_region),
                      linear_in_region=bool(lin_in), gap=g, converged=bool(ok), n_iter=n_iter,
-                     distance=float(np.linalg.norm(x - x_mistake)))
+                     distance=_safe_norm(x - x_mistake)), "x_mistake")
 
 
 def boundary_point_on_segment(mlp, x0, x1, i, j, *, tol=1e-12, max_iter=200) -> np.ndarray:
@@ -406,6 +438,8 @@ def boundary_point_on_segment(mlp, x0, x1, i, j, *, tol=1e-12, max_iter=200) -> 
     mlp = _check_mlp(mlp)
     x0 = _check_point(mlp, x0, "x0")
     x1 = _check_point(mlp, x1, "x1")
+    tol, max_iter, _ = _check_search(tol, max_iter)
+    i, j = _check_classes(i, j, mlp.sizes[-1])
     g0, g1 = logit_gap(mlp, x0, i, j), logit_gap(mlp, x1, i, j)
     if g0 * g1 > 0:
         raise ValueError(f"x0 and x1 must lie on both sides of the boundary (bisection needs a sign change of "
@@ -445,8 +479,7 @@ def regression_hyperplane(mlp, x, output=0) -> tuple:
         ``c[o]``.
     """
     A, c = local_affine_map(mlp, x)
-    if not isinstance(output, (int, np.integer)) or not 0 <= output < A.shape[0]:
-        raise ValueError(f"output must be an int in [0, {A.shape[0]}), got {output!r}")
+    output = check_index(output, "output", A.shape[0])
     return np.concatenate([A[output], [-1.0]]), float(c[output])
 
 
@@ -501,6 +534,8 @@ def regression_fold_point(mlp, x_mistake, y_mistake, *, output=0, refine=True, t
     """
     mlp = _check_mlp(mlp)
     x_mistake = _check_point(mlp, x_mistake, "x_mistake")
+    tol, max_iter, refine = _check_search(tol, max_iter, refine)
+    output = check_index(output, "output", mlp.sizes[-1])
     y = as_float_array(y_mistake, "y_mistake")
     if y.size != 1:
         raise ValueError(f"y_mistake must be a scalar target, got shape {y.shape}")
@@ -524,6 +559,6 @@ def regression_fold_point(mlp, x_mistake, y_mistake, *, output=0, refine=True, t
             n_iter += 1
             r, ok = resid(z)
     in_region = _same_pattern(activation_pattern(mlp, z[:D]), pat0)
-    return RegressionFoldPoint(z_fold=z, x_fold=z[:D].copy(), w=w, b=b, in_region=bool(in_region),
+    return _finite_result(RegressionFoldPoint(z_fold=z, x_fold=z[:D].copy(), w=w, b=b, in_region=bool(in_region),
                                residual=r, converged=bool(ok), n_iter=n_iter,
-                               distance=float(np.linalg.norm(z - z0)))
+                               distance=_safe_norm(z - z0)), "x_mistake and y_mistake")

@@ -26,8 +26,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from refgrow._validation import as_float_array, check_real
+
 __all__ = ["numerical_gradient", "numerical_jacobian", "rel_error", "check_mlp_gradients",
            "min_abs_preactivation"]
+
+
+def _check_f(f):
+    if not callable(f):
+        raise TypeError(f"f must be callable, got {type(f).__name__}")
 
 
 def numerical_gradient(f, x, *, eps=1e-6):
@@ -36,6 +43,12 @@ def numerical_gradient(f, x, *, eps=1e-6):
     ``x`` is perturbed **in place** (one entry at a time) and restored; ``f`` takes no argument and
     reads ``x`` through a closure. Returns an array of ``x``'s shape.
     """
+    _check_f(f)
+    if not isinstance(x, np.ndarray) or x.dtype != np.float64:
+        raise TypeError(f"x must be a float64 ndarray (it is perturbed in place), got "
+                        f"{type(x).__name__} {getattr(x, 'dtype', '')}")
+    as_float_array(x, "x", allow_empty=True)
+    eps = check_real(eps, "eps", low=0.0, low_open=True)
     grad = np.zeros_like(x, dtype=np.float64)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
     for j in range(flat.size):
@@ -72,7 +85,9 @@ def numerical_jacobian(f, x, *, eps=1e-6):
     array([[3., 2.],
            [4., 0.]])
     """
-    x = np.array(x, dtype=np.float64)
+    _check_f(f)
+    x = np.array(as_float_array(x, "x", allow_empty=True))
+    eps = check_real(eps, "eps", low=0.0, low_open=True)
     out_shape = np.shape(f(x.copy()))
     J = np.zeros((x.size,) + out_shape)
     for j in range(x.size):
@@ -88,13 +103,24 @@ def rel_error(a, b, *, floor=1e-12) -> float:
 
     Scale-free, and not dominated by entries that are zero up to round-off (as an elementwise ratio is).
     """
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    den = max(np.linalg.norm(a), np.linalg.norm(b), floor)
+    a = as_float_array(a, "a", allow_empty=True)
+    b = as_float_array(b, "b", allow_empty=True)
+    if a.shape != b.shape:
+        raise ValueError(f"b must have the shape of a {a.shape}, got {b.shape}")
+    floor = check_real(floor, "floor", low=0.0, low_open=True)
+    s = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0)), floor)
+    a, b = a / s, b / s                              # scale-free: no overflow of the norms
+    den = max(np.linalg.norm(a), np.linalg.norm(b), floor / s)
     return float(np.linalg.norm(a - b) / den)
 
 
 def min_abs_preactivation(mlp, X) -> float:
-    """Smallest ``|z|`` over all hidden pre-activations (a ReLU kink closer than eps breaks FD)."""
+    """Smallest ``|z|`` over all hidden pre-activations (a ReLU kink closer than eps breaks FD).
+
+    ``inf`` for a network without hidden layers (no kink at all).
+    """
+    from refgrow.mlp import as_mlp
+    mlp = as_mlp(mlp, "mlp")
     _, cache = mlp.forward(X)
     zs = [np.abs(z).min() for z in cache.preacts[:-1]]
     return float(min(zs)) if zs else float("inf")
@@ -106,8 +132,11 @@ def check_mlp_gradients(mlp, X, y, *, loss="ce", eps=1e-6) -> float:
     Checks every weight, bias and the input gradient of the mean loss on ``(X, y)``.
     """
     from refgrow.losses import get_loss
+    from refgrow.mlp import as_mlp
+    mlp = as_mlp(mlp, "mlp")
     fn = get_loss(loss)
-    X = np.array(X, dtype=np.float64)
+    X = np.array(as_float_array(X, "X", ndim=2))
+    eps = check_real(eps, "eps", low=0.0, low_open=True)
     out, cache = mlp.forward(X)
     _, d_out = fn(out, y)
     g = mlp.backward(cache, d_out)

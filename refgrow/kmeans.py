@@ -117,6 +117,29 @@ def _check_inputs(X, sample_weight, n_clusters):
     return X, w, k
 
 
+def _power_of_two_scale(*arrays) -> int:
+    """Exponent ``e`` such that ``arrays * 2**-e`` have entries of order 1 when their squares would
+    overflow or underflow float64 (else 0). Scaling by a power of two is exact, so k-means on the
+    scaled data makes the same choices and gives ``2**-e`` times the same centres.
+
+    Interpretation note: squared distances of points beyond ~1e154 overflow float64 (NaN centres
+    before this scaling); the centres and labels are scale-equivariant, so refgrow computes them on
+    the scaled data instead of raising.
+    """
+    amax = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0)
+    if amax > 2.0 ** 400 or 0.0 < amax < 2.0 ** -400:
+        return math.frexp(amax)[1]
+    return 0
+
+
+def _unscaled_inertia(inertia: float, e: int) -> float:
+    try:
+        return math.ldexp(inertia, 2 * e)
+    except OverflowError:
+        raise ValueError("X is too large in magnitude: the inertia (a sum of squared distances) "
+                         "overflows float64; rescale X") from None
+
+
 # ----------------------------------------------------------------------------------------------
 # building blocks
 # ----------------------------------------------------------------------------------------------
@@ -201,10 +224,17 @@ def weighted_inertia(X, sample_weight, centers, labels) -> float:
     ...                  np.array([0, 0]))
     4.0
     """
-    X = np.asarray(X, dtype=np.float64)
-    C = np.asarray(centers, dtype=np.float64)
-    w = np.asarray(sample_weight, dtype=np.float64)
-    labels = np.asarray(labels)
+    X, w, _ = _check_inputs(X, sample_weight, 1)
+    C = as_float_array(centers, "centers", ndim=2, shape=(None, X.shape[1]))
+    labels = as_labels(labels, "labels", X.shape[0], C.shape[0])
+    e = _power_of_two_scale(X, C)
+    if e:
+        return _unscaled_inertia(_weighted_inertia(np.ldexp(X, -e), w, np.ldexp(C, -e), labels), e)
+    return _weighted_inertia(X, w, C, labels)
+
+
+def _weighted_inertia(X, w, C, labels) -> float:
+    """Pure math of :func:`weighted_inertia` (validated inputs)."""
     total = 0.0
     for s in range(0, X.shape[0], _CHUNK):
         diff = X[s:s + _CHUNK] - C[labels[s:s + _CHUNK]]
@@ -240,10 +270,12 @@ def lloyd_iteration(X, sample_weight, centers):
     """
     X, w, _ = _check_inputs(X, sample_weight, 1)
     C = as_float_array(centers, "centers", ndim=2, shape=(None, X.shape[1]))
-    x_sq = np.einsum("ij,ij->i", X, X)
-    labels, d2 = _assign(X, x_sq, C)
-    new, _ = _update(X, w, labels, d2, C)
-    return new, labels
+    e = _power_of_two_scale(X, C)
+    Xs, Cs = (np.ldexp(X, -e), np.ldexp(C, -e)) if e else (X, C)
+    x_sq = np.einsum("ij,ij->i", Xs, Xs)
+    labels, d2 = _assign(Xs, x_sq, Cs)
+    new, _ = _update(Xs, w, labels, d2, Cs)
+    return (np.ldexp(new, e) if e else new), labels
 
 
 def _plusplus(X, x_sq, w, k, rng, n_local_trials):
@@ -314,8 +346,10 @@ def kmeans_plusplus(X, sample_weight, n_clusters, *, rng=None, n_local_trials=No
     if n_local_trials is None:
         n_local_trials = 2 + int(math.log(k))
     n_local_trials = check_positive_int(n_local_trials, "n_local_trials")
-    mu = X.mean(axis=0)
-    Xc = X - mu
+    e = _power_of_two_scale(X)
+    Xs = np.ldexp(X, -e) if e else X
+    mu = Xs.mean(axis=0)
+    Xc = Xs - mu
     _, idx = _plusplus(Xc, np.einsum("ij,ij->i", Xc, Xc), w, k, rng, n_local_trials)
     return X[idx].copy(), idx
 
@@ -404,6 +438,10 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
         if n_init != 1:
             raise ValueError(f"n_init must be 1 when init is an array, got {n_init}")
     rng = check_rng(rng)
+    e = _power_of_two_scale(X) if given is None else _power_of_two_scale(X, given)
+    if e:                                            # see _power_of_two_scale
+        X = np.ldexp(X, -e)
+        given = None if given is None else np.ldexp(given, -e)
     mu = X.mean(axis=0)
     Xc = X - mu                                      # distances are translation invariant
     x_sq = np.einsum("ij,ij->i", Xc, Xc)
@@ -417,7 +455,7 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
         else:
             c0, _idx = _plusplus(Xc, x_sq, w, k, rng, n_trials)
         centers, labels, n_iter = _lloyd(Xc, x_sq, w, c0, max_iter, tol_abs)
-        inertia = weighted_inertia(Xc, w, centers, labels)
+        inertia = _weighted_inertia(Xc, w, centers, labels)
         if best is None or inertia < best[2]:
             best = (centers, labels, inertia, n_iter)
     centers, labels, inertia, n_iter = best
@@ -426,5 +464,8 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
         warnings.warn(f"weighted_kmeans: only {n_live} of n_clusters={k} clusters carry positive "
                       "weight (duplicate points?); the others keep their previous centres",
                       RuntimeWarning, stacklevel=2)
+    if e:
+        return KMeansResult(centers=np.ldexp(centers + mu, e), labels=labels.astype(np.int64),
+                            inertia=_unscaled_inertia(inertia, e), n_iter=n_iter)
     return KMeansResult(centers=centers + mu, labels=labels.astype(np.int64), inertia=inertia,
                         n_iter=n_iter)

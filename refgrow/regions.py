@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from refgrow._validation import check_positive_int
+from refgrow._validation import as_float_array, check_positive_int, check_real
 from refgrow.mlp import MLP, as_mlp
 
 __all__ = ["Regions1D", "regions_1d", "count_linear_regions", "count_activation_regions",
@@ -118,9 +118,14 @@ def regions_1d(net, lo: float = 0.0, hi: float = 1.0, *, tol: float = 1e-12,
     ([0.0, 0.5, 1.0], 2)
     """
     net = _params(net)
-    lo, hi = float(lo), float(hi)
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"lo, hi must be finite with lo < hi, got {lo}, {hi}")
+    lo, hi = check_real(lo, "lo"), check_real(hi, "hi")
+    if not lo < hi:
+        raise ValueError(f"lo must be < hi, got lo={lo}, hi={hi}")
+    if not np.isfinite(hi - lo):
+        raise ValueError(f"hi - lo must be finite in float64 (the interval is split by midpoints), got "
+                         f"lo={lo}, hi={hi}")
+    tol = check_real(tol, "tol", low=0.0, high=1.0, high_open=True)
+    slope_rtol = check_real(slope_rtol, "slope_rtol", low=0.0)
     eps = tol * (hi - lo)
     B = np.array([lo, hi])
     L = len(net.weights)
@@ -164,6 +169,14 @@ def count_activation_regions(net, lo: float = 0.0, hi: float = 1.0, **kw) -> int
     return regions_1d(net, lo, hi, **kw).n_activation_regions
 
 
+def _check_lim(lim, name):
+    """A finite ``(lo, hi)`` pair with ``lo < hi``."""
+    lim = as_float_array(lim, name, shape=(2,))
+    if not lim[0] < lim[1] or not np.isfinite(lim[1] - lim[0]):
+        raise ValueError(f"{name} must be (lo, hi) with lo < hi and a finite width, got {tuple(lim.tolist())}")
+    return lim
+
+
 def grid_patterns_2d(net, xlim=(-1.0, 1.0), ylim=(-1.0, 1.0), resolution: int = 200):
     r"""Activation-pattern labels of a 2-D-input ReLU network on a grid (for pictures, sampled).
 
@@ -183,6 +196,7 @@ def grid_patterns_2d(net, xlim=(-1.0, 1.0), ylim=(-1.0, 1.0), resolution: int = 
     if net.sizes[0] != 2:
         raise ValueError(f"net must have a 2-D input (weights[0] with 2 columns), got {net.weights[0].shape}")
     resolution = check_positive_int(resolution, "resolution", minimum=2)
+    xlim, ylim = _check_lim(xlim, "xlim"), _check_lim(ylim, "ylim")
     xs = np.linspace(xlim[0], xlim[1], resolution)
     ys = np.linspace(ylim[0], ylim[1], resolution)
     XX, YY = np.meshgrid(xs, ys)
