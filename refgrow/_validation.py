@@ -169,11 +169,19 @@ def check_real(v, name: str, *, low: float | None = None, high: float | None = N
     return v
 
 
-def check_index(i, name: str, n: int) -> int:
-    """An index in ``[0, n)``; negative indices are rejected rather than wrapped around."""
+def check_index(i, name: str, n: int, *, size_name: str | None = None) -> int:
+    """An index in ``[0, n)``; negative indices are rejected rather than wrapped around.
+
+    ``size_name`` names ``n`` in the message (e.g. ``"K"``: ``i must satisfy 0 <= i < K=3``).
+    """
     if n <= 0:
         raise ValueError(f"{name}: there is nothing to index (size {n})")
-    return check_int(i, name, low=0, high=n - 1)
+    v = check_int(i, name)
+    if not 0 <= v < n:
+        bound = f"{size_name}={n}" if size_name else str(n)
+        raise ValueError(f"{name} must satisfy 0 <= {name} < {bound} (no wrap-around of negative "
+                         f"indices), got {v}")
+    return v
 
 
 def check_choice(v, name: str, choices) -> str:

@@ -86,7 +86,7 @@ def _preacts(mlp: MLP, X: np.ndarray) -> list:
 
 def _check_classes(i, j, K: int) -> tuple:
     """Two different class indices in [0, K) (no wrap-around of negative indices)."""
-    i, j = check_index(i, "i", K), check_index(j, "j", K)
+    i, j = check_index(i, "i", K, size_name="K"), check_index(j, "j", K, size_name="K")
     if i == j:
         raise ValueError(f"i and j must differ (two classes), got i = j = {i}")
     return i, j

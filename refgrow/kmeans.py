@@ -65,7 +65,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_float_array, check_positive_int, check_rng
+from ._validation import as_float_array, as_labels, check_positive_int, check_rng
 
 __all__ = ["KMeansResult", "weighted_kmeans", "kmeans_plusplus", "lloyd_iteration",
            "weighted_inertia"]

@@ -120,7 +120,7 @@ def regions_1d(net, lo: float = 0.0, hi: float = 1.0, *, tol: float = 1e-12,
     net = _params(net)
     lo, hi = check_real(lo, "lo"), check_real(hi, "hi")
     if not lo < hi:
-        raise ValueError(f"lo must be < hi, got lo={lo}, hi={hi}")
+        raise ValueError(f"lo and hi must satisfy lo < hi, got lo={lo}, hi={hi}")
     if not np.isfinite(hi - lo):
         raise ValueError(f"hi - lo must be finite in float64 (the interval is split by midpoints), got "
                          f"lo={lo}, hi={hi}")
