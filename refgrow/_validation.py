@@ -18,7 +18,7 @@ import numpy as np
 
 __all__ = ["as_float_array", "as_labels", "check_rng", "check_positive_int", "check_finite",
            "check_int", "check_real", "check_index", "check_choice", "check_bool", "array_namespace",
-           "as_sample_pair"]
+           "as_sample_pair", "check_moment_range", "check_mlp"]
 
 
 def _short(v, limit: int = 60) -> str:
@@ -222,3 +222,28 @@ def as_sample_pair(a, b, names=("B", "V_goal")):
         raise ValueError(f"{na} and {nb} must have the same number of samples (rows), got "
                          f"{A.shape[0]} and {B.shape[0]}")
     return A, B
+
+
+def check_moment_range(arr, name: str):
+    """``arr`` (rows = samples) small enough that second moments ``A^T B / n`` stay finite.
+
+    Sums of ``n`` products of two entries overflow float64 beyond ``sqrt(max float64 / n)``; the
+    eigen/SVD routines then fail with ``LinAlgError`` or return NaN. This raises a clear
+    ``ValueError`` instead (limit ``sqrt(max float64 / n) / 4``, ~3e153 for n = 1).
+    """
+    xp = array_namespace(arr)
+    n = max(int(arr.shape[0]) if arr.ndim else 1, 1)
+    limit = math.sqrt(np.finfo(np.float64).max / n) / 4.0
+    top = float(xp.max(xp.abs(arr))) if math.prod(arr.shape) else 0.0
+    if top > limit:
+        raise ValueError(f"{name} is too large in magnitude for float64 second moments: entries must be "
+                         f"<= {limit:.3g} for n={n} samples, got max |entry| {top:.3g} (rescale)")
+    return arr
+
+
+def check_mlp(mlp, name: str = "mlp"):
+    """A :class:`refgrow.mlp.MLP` (``TypeError`` otherwise)."""
+    from refgrow.mlp import MLP
+    if not isinstance(mlp, MLP):
+        raise TypeError(f"{name} must be a refgrow.mlp.MLP, got {type(mlp).__name__} {_short(mlp)}")
+    return mlp

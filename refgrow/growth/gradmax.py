@@ -43,7 +43,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from refgrow._validation import as_float_array, as_sample_pair, check_positive_int, check_rng
+from refgrow._validation import (as_float_array, as_sample_pair, check_bool, check_choice, check_mlp,
+                                 check_moment_range, check_positive_int, check_real, check_rng)
 from refgrow.growth.proposals import NewNeurons, v_goal
 
 __all__ = ["gradmax_matrix", "gradmax_neurons", "fan_in_gradient_norm", "propose_gradmax"]
@@ -62,6 +63,7 @@ def gradmax_matrix(B_in, V_goal):
     ndarray, shape (d_next, d)
     """
     B, V = as_sample_pair(B_in, V_goal, ("B_in", "V_goal"))
+    check_moment_range(B, "B_in"), check_moment_range(V, "V_goal")
     return (V.T @ B) / B.shape[0]
 
 
@@ -98,15 +100,15 @@ def gradmax_neurons(B_in, V_goal, k, *, c=None, bias=True):
     ((2, 3), (2, 2), 1.0)
     """
     B, V = as_sample_pair(B_in, V_goal, ("B_in", "V_goal"))
+    check_moment_range(B, "B_in"), check_moment_range(V, "V_goal")
     k = check_positive_int(k, "k")
+    bias = check_bool(bias, "bias")
     d_next = V.shape[1]
     if k > d_next:
         raise ValueError(f"k must be <= d_next = {d_next} (k mutually orthogonal fan-out columns), got {k}")
     if c is None:
         c = 1e-3 * np.sqrt(d_next * k)
-    c = float(c)
-    if not (np.isfinite(c) and c > 0):
-        raise ValueError(f"c must be a finite number > 0, got {c}")
+    c = check_real(c, "c", low=0.0, low_open=True)
     G = (V.T @ B) / B.shape[0]
     U, s, _ = np.linalg.svd(G, full_matrices=True)
     Om = U[:, :k] * (c / np.sqrt(k))
@@ -137,7 +139,13 @@ def fan_in_gradient_norm(B_in, V_goal, w_out, *, sigma_prime0=1.0):
     Om = as_float_array(w_out, "w_out", ndim=2)
     if Om.shape[0] != G.shape[0]:
         raise ValueError(f"w_out must have {G.shape[0]} rows (d_next), got shape {Om.shape}")
-    return float(abs(sigma_prime0) * np.linalg.norm(Om.T @ G))
+    sigma_prime0 = check_real(sigma_prime0, "sigma_prime0")
+    P = Om.T @ G
+    s = float(np.max(np.abs(P), initial=0.0))
+    value = abs(sigma_prime0) * s * float(np.linalg.norm(P / s)) if s > 0 else 0.0   # no overflow of the norm
+    if not np.isfinite(value):
+        raise ValueError("w_out, B_in and V_goal are too large in magnitude: the gradient norm overflows float64")
+    return float(value)
 
 
 def propose_gradmax(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", c=None, fan_in="zero",
@@ -163,18 +171,17 @@ def propose_gradmax(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", c=No
     NewNeurons
     """
     check_rng(rng)
-    h = mlp.check_hidden_layer(hidden_layer)
+    h = check_mlp(mlp).check_hidden_layer(hidden_layer)
+    fan_in = check_choice(fan_in, "fan_in", ("zero", "first_step"))
+    eta = check_real(eta, "eta", low=0.0, low_open=True)
+    if c is not None:
+        c = check_real(c, "c", low=0.0, low_open=True)
     _, cache = mlp.forward(X)
     V = v_goal(mlp, X, y, hidden_layer=h, loss=loss, cache=cache)
     B_in = np.hstack([cache.inputs[h], np.ones((V.shape[0], 1))])
     nn = gradmax_neurons(B_in, V, k, c=c)
     if fan_in == "zero":
         return nn
-    if fan_in != "first_step":
-        raise ValueError(f"fan_in must be 'zero' or 'first_step', got {fan_in!r}")
-    eta = float(eta)
-    if not (np.isfinite(eta) and eta > 0):
-        raise ValueError(f"eta must be a finite number > 0, got {eta}")
     A = eta * (nn.w_out.T @ gradmax_matrix(B_in, V))     # -eta * dL/dw_in with sigma'(0) = 1
     info = dict(nn.info, fan_in="first_step", eta=eta)
     return NewNeurons(A[:, :-1], A[:, -1], nn.w_out, info)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from refgrow._validation import check_positive_int
+from refgrow._validation import as_float_array, check_bool, check_choice, check_positive_int
 from refgrow.layers import ACTIVATIONS
 from refgrow.losses import get_loss
 from refgrow.mlp import MLP
@@ -71,6 +71,12 @@ class NewNeurons:
     db_next: np.ndarray | None = None
 
     def __post_init__(self):
+        for name in ("w_in", "b_in", "w_out", "dW_next", "db_next"):
+            v = getattr(self, name)
+            if v is not None or name in ("w_in", "b_in", "w_out"):
+                object.__setattr__(self, name, as_float_array(v, name, allow_empty=True))
+        if not isinstance(self.info, dict):
+            raise TypeError(f"info must be a dict, got {type(self.info).__name__}")
         k = np.shape(self.b_in)[0] if np.ndim(self.b_in) == 1 else None
         if np.ndim(self.w_in) != 2 or np.ndim(self.b_in) != 1 or np.ndim(self.w_out) != 2:
             raise ValueError(
@@ -207,9 +213,13 @@ def amplitude_loss(mlp, hidden_layer, alpha, omega, dW, X, y, *, loss="ce", scal
     if not isinstance(mlp, MLP):
         raise TypeError(f"mlp must be a refgrow.mlp.MLP, got {type(mlp).__name__}")
     h = mlp.check_hidden_layer(hidden_layer)
-    if scaling not in ("sqrt", "linear"):
-        raise ValueError(f"scaling must be 'sqrt' or 'linear', got {scaling!r}")
+    scaling = check_choice(scaling, "scaling", ("sqrt", "linear"))
     X, y = check_dataset(X, y, loss, n_in=mlp.sizes[0], n_out=mlp.sizes[-1])
+    d_prev, width, d_next = mlp.sizes[h], mlp.sizes[h + 1], mlp.sizes[h + 2]
+    alpha = as_float_array(alpha, "alpha", shape=(None, d_prev + 1), allow_empty=True)
+    omega = as_float_array(omega, "omega", shape=(d_next, alpha.shape[0]), allow_empty=True)
+    if dW is not None:
+        dW = as_float_array(dW, "dW", shape=(d_next, width + 1))
     sigma = ACTIVATIONS[mlp.activation][2]
     fn = get_loss(loss, validate=False)
     _, cache = mlp.forward(X, check_input=False)
@@ -260,9 +270,12 @@ def line_search(loss_of_gamma, interval=(0.0, 1.0), *, n_grid=21, refine=True):
     loss : float
         Loss at ``gamma`` (never larger than the best grid value).
     """
-    lo, hi = (float(v) for v in interval)
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
-        raise ValueError(f"interval must be finite (lo, hi) with lo < hi, got {interval}")
+    if not callable(loss_of_gamma):
+        raise TypeError(f"loss_of_gamma must be callable gamma -> loss, got {type(loss_of_gamma).__name__}")
+    lo, hi = (float(v) for v in as_float_array(interval, "interval", shape=(2,)))
+    if not (lo < hi and np.isfinite(hi - lo)):
+        raise ValueError(f"interval must be (lo, hi) with lo < hi and a finite width, got {interval}")
+    refine = check_bool(refine, "refine")
     n_grid = check_positive_int(n_grid, "n_grid", minimum=2)
     grid = np.linspace(lo, hi, n_grid)
     vals = np.array([loss_of_gamma(g) for g in grid], dtype=float)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from refgrow._validation import check_positive_int, check_rng
+from refgrow._validation import check_int, check_mlp, check_positive_int, check_real, check_rng
 from refgrow.growth.proposals import NewNeurons, amplitude_loss, line_search
 
 __all__ = ["random_directions", "propose_random"]
@@ -89,11 +89,12 @@ def propose_random(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", distr
         Already multiplied by ``gamma*``; ``info``: ``method``, ``gamma``, ``loss_before``,
         ``loss_after_search``, ``distribution``, ``fallback`` (False).
     """
-    h = mlp.check_hidden_layer(hidden_layer)
+    h = check_mlp(mlp).check_hidden_layer(hidden_layer)
     k = check_positive_int(k, "k")
-    L = float(L)
-    if not (np.isfinite(L) and L > 0):
-        raise ValueError(f"L must be a finite number > 0, got {L}")
+    L = check_real(L, "L", low=0.0, low_open=True)
+    n_grid = check_int(n_grid, "n_grid", low=2)
+    if (X_search is None) != (y_search is None):
+        raise ValueError("X_search and y_search must be given together")
     rng = check_rng(rng)
     Xs, ys = (X, y) if X_search is None else (X_search, y_search)
     alpha, omega = random_directions(mlp.sizes[h], mlp.sizes[h + 2], k, rng=rng, distribution=distribution)

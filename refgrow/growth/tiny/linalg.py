@@ -56,7 +56,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from refgrow._validation import as_float_array, as_sample_pair, check_positive_int
+from refgrow._validation import (as_float_array, as_sample_pair, check_bool, check_moment_range,
+                                 check_positive_int, check_real)
 
 __all__ = [
     "RTOL", "SV_RTOL", "TinyNeurons", "with_ones", "second_moments", "pinv_sqrt",
@@ -89,22 +90,32 @@ class TinyNeurons(NamedTuple):
 
 
 # ---------------------------------------------------------------------------- validation helpers
+def _check_range(arr, name):
+    """See :func:`refgrow._validation.check_moment_range` (moments of huge entries overflow)."""
+    return check_moment_range(arr, name)
+
+
 def _matrix(a, name):
     arr = as_float_array(a, name, ndim=2)
     if arr.shape[0] < 1:
         raise ValueError(f"{name} must have at least one sample (row), got shape {arr.shape}")
-    return arr
+    return _check_range(arr, name)
 
 
 def _pair(B, V, nb="B", nv="V_goal"):
-    return as_sample_pair(B, V, (nb, nv))
+    A, C = as_sample_pair(B, V, (nb, nv))
+    return _check_range(A, nb), _check_range(C, nv)
 
 
 def _check_rtol(rtol, name="rtol"):
-    rtol = float(rtol)
-    if not (np.isfinite(rtol) and 0.0 <= rtol < 1.0):
-        raise ValueError(f"{name} must be a finite number in [0, 1), got {rtol}")
-    return rtol
+    return check_real(rtol, name, low=0.0, high=1.0, high_open=True)
+
+
+def _check_msv(min_singular_value):
+    """``min_singular_value``: None or a finite number >= 0."""
+    if min_singular_value is None:
+        return None
+    return check_real(min_singular_value, "min_singular_value", low=0.0)
 
 
 # ---------------------------------------------------------------------------- pure linear algebra
@@ -372,14 +383,12 @@ def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None,
     B, V = _pair(B_in, V_goal_proj, "B_in", "V_goal_proj")
     if max_neurons is not None:
         max_neurons = check_positive_int(max_neurons, "max_neurons")
-    if min_singular_value is not None:
-        min_singular_value = float(min_singular_value)
-        if not (np.isfinite(min_singular_value) and min_singular_value >= 0):
-            raise ValueError(f"min_singular_value must be a finite number >= 0, got {min_singular_value}")
+    min_singular_value = _check_msv(min_singular_value)
     n = B.shape[0]
     return _neurons_from_moments((B.T @ B) / n, (B.T @ V) / n, max_neurons=max_neurons,
                                  min_singular_value=min_singular_value, rtol=_check_rtol(rtol),
-                                 sv_rtol=_check_rtol(sv_rtol, "sv_rtol"), cholesky=bool(cholesky))[0]
+                                 sv_rtol=_check_rtol(sv_rtol, "sv_rtol"),
+                                 cholesky=check_bool(cholesky, "cholesky"))[0]
 
 
 def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
@@ -466,7 +475,7 @@ def tiny_from_activations(B_in, B, V_goal, *, max_neurons=None, min_singular_val
     B_in, _ = _pair(B_in, V, "B_in", "V_goal")
     if max_neurons is not None:
         max_neurons = check_positive_int(max_neurons, "max_neurons")
-    dW, Vp, nn, _ = _tiny_core(B_in, B, V, max_neurons, min_singular_value, _check_rtol(rtol),
-                               bool(cholesky))
+    dW, Vp, nn, _ = _tiny_core(B_in, B, V, max_neurons, _check_msv(min_singular_value), _check_rtol(rtol),
+                               check_bool(cholesky, "cholesky"))
     return dW, Vp, nn
 

@@ -42,10 +42,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from refgrow._validation import as_float_array, check_positive_int, check_rng
+from refgrow._validation import (as_float_array, check_bool, check_choice, check_int, check_positive_int,
+                                 check_real, check_rng)
 from refgrow.growth.proposals import NewNeurons, amplitude_loss, line_search, v_goal
 from refgrow.growth.tiny.first_order import first_order_decrease, relu_first_order
-from refgrow.growth.tiny.linalg import RTOL, TinyNeurons, _append_ones, _check_rtol, _tiny_core
+from refgrow.growth.tiny.linalg import (RTOL, TinyNeurons, _append_ones, _check_msv, _check_range, _check_rtol,
+                                       _tiny_core)
 from refgrow.losses import get_loss
 from refgrow.mlp import MLP
 from refgrow.train import check_dataset
@@ -97,14 +99,18 @@ def tiny_step(mlp, X, y, *, hidden_layer=0, loss="ce", max_neurons=None, min_sin
     if max_neurons is not None:
         max_neurons = check_positive_int(max_neurons, "max_neurons")
     rtol = _check_rtol(rtol)
+    min_singular_value = _check_msv(min_singular_value)
+    cholesky = check_bool(cholesky, "cholesky")
     X, y = check_dataset(X, y, loss, n_in=mlp.sizes[0], n_out=mlp.sizes[-1])
-    out, cache = mlp.forward(X, check_input=False)
+    out, cache = mlp.forward(X)
     value, d_out = get_loss(loss, validate=False)(out, y, reduction="sum")
     V = -mlp.backward(cache, d_out, check_input=False).preacts[h + 1]        # v_goal (Sec. 2.3)
     n = X.shape[0]
     B_in = _append_ones(cache.inputs[h])                                     # bias input (with_ones)
     B = _append_ones(cache.inputs[h + 1])
-    dW, Vp, nn, R = _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, bool(cholesky))
+    for arr in (B_in, B, V):
+        _check_range(arr, "X")                                               # moments stay finite
+    dW, Vp, nn, R = _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, cholesky)
     return TinyStep(B_in, B, V, dW, Vp, nn, R, float(np.sum(V * V) / n), float(np.sum(Vp * Vp) / n),
                     float(value) / n)
 
@@ -135,9 +141,7 @@ def apply_tiny(mlp, hidden_layer, alpha, omega, dW=None, gamma=1.0, *, scaling="
     if not isinstance(mlp, MLP):
         raise TypeError(f"mlp must be a refgrow.mlp.MLP, got {type(mlp).__name__}")
     h = mlp.check_hidden_layer(hidden_layer)
-    gamma = float(gamma)
-    if not np.isfinite(gamma):
-        raise ValueError(f"gamma must be finite, got {gamma}")
+    gamma = check_real(gamma, "gamma")
     if scaling == "sqrt":
         if gamma < 0:
             raise ValueError(f"gamma must be >= 0 with scaling='sqrt', got {gamma}")
@@ -216,6 +220,22 @@ def propose_tiny(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", amplitu
                       DeprecationWarning, stacklevel=2)
     k = check_positive_int(k, "k")
     check_rng(rng)
+    if not isinstance(mlp, MLP):
+        raise TypeError(f"mlp must be a refgrow.mlp.MLP, got {type(mlp).__name__}")
+    mlp.check_hidden_layer(hidden_layer)
+    scaling = check_choice(scaling, "scaling", ("sqrt", "linear"))
+    update_existing = check_bool(update_existing, "update_existing")
+    n_grid = check_int(n_grid, "n_grid", low=2)
+    if isinstance(amplitude, str):
+        check_choice(amplitude, "amplitude", ("line_search",))
+        L = check_real(L, "L", low=0.0, low_open=True)
+    else:
+        amplitude = check_real(amplitude, "amplitude", low=0.0 if scaling == "sqrt" else None)
+    if (X_search is None) != (y_search is None):
+        raise ValueError("X_search and y_search must be given together")
+    if X_search is not None:
+        check_dataset(X_search, y_search, loss, n_in=mlp.sizes[0], n_out=mlp.sizes[-1],
+                      names=("X_search", "y_search"))
     st = tiny_step(mlp, X, y, hidden_layer=hidden_layer, loss=loss, max_neurons=k,
                    min_singular_value=min_singular_value)
     h = int(hidden_layer)
@@ -237,16 +257,11 @@ def propose_tiny(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", amplitu
     info["first_order"] = fo["exact"]
     f = amplitude_loss(mlp, h, nn.alpha, nn.omega, dW, Xs, ys, loss=loss, scaling=scaling)
     if amplitude == "line_search":
-        L = float(L)
-        if not (np.isfinite(L) and L > 0):
-            raise ValueError(f"L must be a finite number > 0, got {L}")
         gamma, best = line_search(f, (0.0, L), n_grid=n_grid)
         if not (gamma > 0 and best < base):
             return None
     else:
-        if isinstance(amplitude, str) or not np.isfinite(float(amplitude)):
-            raise ValueError(f"amplitude must be 'line_search' or a finite number, got {amplitude!r}")
-        gamma = float(amplitude)
+        gamma = amplitude
         best = f(gamma)                          # a fixed amplitude is applied as asked
     info["gamma"], info["loss_after_search"] = gamma, best
     s = np.sqrt(gamma) if scaling == "sqrt" else gamma
