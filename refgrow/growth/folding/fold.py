@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from refgrow import geometry
-from refgrow._validation import as_float_array
+from refgrow._validation import as_float_array, check_bool, check_index, check_int, check_real
 from refgrow.growth.folding._common import (OUT_INITS, _check_data, _check_loss, _check_shallow, _clean_dot,
                                             _hess_vec, _per_sample, _rng)
 from refgrow.growth.proposals import NewNeurons
@@ -37,6 +37,21 @@ __all__ = ["fold_objective", "fold_neuron", "classification_fold", "OUT_INITS"]
 def _check_point(mlp, x, name):
     """One input of the network: a finite (D,) vector."""
     return as_float_array(x, name, shape=(mlp.sizes[0],))
+
+
+def _check_y_mistake(mlp, y_mistake, loss):
+    """The mistake's label: a class index in [0, K) (CE) or a (K,) target (MSE)."""
+    K = mlp.sizes[-1]
+    if loss == "ce":
+        return check_index(y_mistake, "y_mistake", K, size_name="K")
+    return as_float_array(y_mistake, "y_mistake", ndim=(0, 1)).reshape(-1)
+
+
+def _finite_objective(res, names):
+    value, grad, parts = res
+    if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+        raise ValueError(f"{names} are too large in magnitude: the fold objective overflows float64")
+    return res
 
 
 def fold_objective(mlp, w, X, y, x_mistake, y_mistake, x_fold, w_out, *, loss="ce"):
@@ -88,7 +103,9 @@ def fold_objective(mlp, w, X, y, x_mistake, y_mistake, x_fold, w_out, *, loss="c
     if w.shape != (D,) or v.shape != (K,):
         raise ValueError(f"w, w_out: expected shapes ({D},) and ({K},) for a {mlp.sizes} network, got "
                          f"{w.shape} and {v.shape}")
-    return _fold_objective(mlp, w, X, y, x_m, y_mistake, x_f, v, loss)
+    y_mistake = _check_y_mistake(mlp, y_mistake, loss)
+    return _finite_objective(_fold_objective(mlp, w, X, y, x_m, y_mistake, x_f, v, loss),
+                             "X, w, w_out, x_mistake and x_fold")
 
 
 def _fold_objective(mlp, w, X, y, x_m, y_mistake, x_f, v, loss):
@@ -233,14 +250,16 @@ def fold_neuron(mlp, X, y, x_mistake, y_mistake, x_fold, *, loss="ce", out_init=
         raise ValueError(f"out_init: expected one of {OUT_INITS}, got {out_init!r}")
     x_m = _check_point(mlp, x_mistake, "x_mistake")
     x_f = _check_point(mlp, x_fold, "x_fold")
+    n_restarts = check_int(n_restarts, "n_restarts", low=0)
+    max_iter = check_int(max_iter, "max_iter", low=0)
+    flat_tol = check_real(flat_tol, "flat_tol", low=0.0)
+    ym = _check_y_mistake(mlp, y_mistake, loss)
     rng = _rng(rng)
     WA = mlp.weights[0]
     if radius is None:
         radius = float(np.mean(np.linalg.norm(WA, axis=1))) or 1.0
-    if not (np.isfinite(radius) and radius > 0):
-        raise ValueError(f"radius: expected a positive finite float, got {radius!r}")
+    radius = check_real(radius, "radius", low=0.0, low_open=True)
     D = x_m.shape[0]
-    ym = int(y_mistake) if loss == "ce" else np.asarray(y_mistake, dtype=np.float64).reshape(-1)
     out_m = mlp.forward(x_m[None, :], check_input=False)[0]
     _, dm = _per_sample(out_m, np.asarray([ym]) if loss == "ce" else ym[None, :], loss)
     v = _out_weights(mlp, out_init, dm[0])
@@ -314,6 +333,12 @@ def classification_fold(mlp, X, tm, *, refine=True):
         ``||x_fold - x_mistake||``.
     method : {"projection", "bisection", "none"}
     """
+    from refgrow.growth.folding.mistakes import TypicalMistake
+    _check_shallow(mlp)
+    X = as_float_array(X, "X", shape=(None, mlp.sizes[0]))
+    if not isinstance(tm, TypicalMistake):
+        raise TypeError(f"tm must be the TypicalMistake of typical_mistake, got {type(tm).__name__}")
+    refine = check_bool(refine, "refine")
     w, _ = geometry.decision_boundary(mlp, tm.x, tm.y_pred, tm.y_true)
     if np.any(w):
         fp = geometry.fold_point(mlp, tm.x, tm.y_pred, tm.y_true, refine=refine)

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from refgrow import geometry
+from refgrow._validation import as_float_array, check_bool, check_int, check_real
 from refgrow.growth.folding._common import (MISTAKE_METHODS, OUT_INITS, _check_data, _check_loss,
                                             _check_shallow, _rng)
 from refgrow.growth.folding.fold import classification_fold, fold_neuron
@@ -69,15 +70,15 @@ def fine_tune(mlp, X, y, *, loss="ce", optimizer, epochs, alpha=0.0, fold_terms=
     loss = _check_loss(loss)
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer: expected a refgrow.optim optimizer, got {type(optimizer).__name__}")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError(f"epochs: expected an int >= 0, got {epochs!r}")
-    if not (isinstance(alpha, (int, float)) and np.isfinite(alpha) and alpha >= 0):
-        raise ValueError(f"alpha: expected a finite float >= 0, got {alpha!r}")
+    epochs = check_int(epochs, "epochs", low=0)
+    alpha = check_real(alpha, "alpha", low=0.0)
+    min_epochs = check_int(min_epochs, "min_epochs", low=0)
     X, y = _check_data(mlp, X, y, loss)
     if X_val is not None:
         X_val, y_val = _check_data(mlp, X_val, y_val, loss, names=("X_val", "y_val"))
-    terms = [(int(i), np.asarray(pm, dtype=np.float64), np.asarray(pf, dtype=np.float64))
-             for i, pm, pf in fold_terms]
+    regularizer_value(mlp, fold_terms)                 # validates the (index, p_m, p_f) triples
+    terms = [(int(i), as_float_array(pm, "fold_terms p_mistake", shape=(mlp.sizes[0],)),
+              as_float_array(pf, "fold_terms p_fold", shape=(mlp.sizes[0],))) for i, pm, pf in fold_terms]
 
     def add_fold_reg(net, grads):
         """d/dtheta of alpha * sum_t L_fold-reg(t) (Def. 5), added to the data-loss gradient."""
@@ -188,7 +189,7 @@ class FoldingGrowth:
                  mistake_method="largest_cluster", n_clusters=5, sample_size=None, tau=None,
                  out_init="uniform", radius=None, n_restarts=4, refine=True, max_epochs=500,
                  min_epochs=0, convergence=None, patience=3, X_val=None, y_val=None, batch_size=None, rng=None):
-        from refgrow.optim import Adam
+        from refgrow.optim import Adam, Optimizer
         _check_shallow(mlp)
         self.loss = _check_loss(loss)
         self.X, self.y = _check_data(mlp, X, y, self.loss)
@@ -201,8 +202,26 @@ class FoldingGrowth:
             raise ValueError(f"out_init: expected one of {OUT_INITS}, got {out_init!r}")
         if regularize not in ("last", "all"):
             raise ValueError(f"regularize: expected 'last' or 'all', got {regularize!r}")
-        if not (isinstance(alpha, (int, float)) and np.isfinite(alpha) and alpha >= 0):
-            raise ValueError(f"alpha: expected a finite float >= 0, got {alpha!r}")
+        alpha = check_real(alpha, "alpha", low=0.0)
+        n_clusters = check_int(n_clusters, "n_clusters", low=1)
+        if sample_size is not None:
+            sample_size = check_int(sample_size, "sample_size", low=1)
+        if tau is not None:
+            tau = check_real(tau, "tau")
+        if radius is not None:
+            radius = check_real(radius, "radius", low=0.0, low_open=True)
+        n_restarts = check_int(n_restarts, "n_restarts", low=0)
+        refine = check_bool(refine, "refine")
+        max_epochs = check_int(max_epochs, "max_epochs", low=0)
+        min_epochs = check_int(min_epochs, "min_epochs", low=0)
+        if patience is not None:
+            patience = check_int(patience, "patience", low=1)
+        if batch_size is not None:
+            batch_size = check_int(batch_size, "batch_size", low=1)
+        if convergence is not None and not callable(convergence):
+            raise TypeError(f"convergence must be callable test(history) -> bool, got {convergence!r}")
+        if optimizer is not None and not isinstance(optimizer, Optimizer):
+            raise TypeError(f"optimizer must be a refgrow.optim optimizer, got {type(optimizer).__name__}")
         self.mlp = mlp.copy()
         self.optimizer = optimizer if optimizer is not None else Adam(lr=1e-2)
         self.alpha = float(alpha)
@@ -318,7 +337,11 @@ class FoldingGrowth:
         -------
         list of FoldRecord
         """
-        if train_first:
+        if max_steps is not None:
+            max_steps = check_int(max_steps, "max_steps", low=0)
+        if target_width is not None:
+            target_width = check_int(target_width, "target_width", low=1)
+        if check_bool(train_first, "train_first"):
             self.train_initial()
         steps = 0
         best, since = -np.inf, 0
@@ -397,6 +420,11 @@ def grow_by_folding(mlp, X, y, *, max_steps=None, target_width=None, train_first
     -------
     FoldingResult
     """
+    if max_steps is not None:
+        check_int(max_steps, "max_steps", low=0)
+    if target_width is not None:
+        check_int(target_width, "target_width", low=1)
+    check_bool(train_first, "train_first")
     g = FoldingGrowth(mlp, X, y, **kwargs)
     g.run(max_steps=max_steps, target_width=target_width, train_first=train_first)
     return FoldingResult(mlp=g.mlp, records=g.records, histories=g.histories, stopped_by=g.stopped_by,
@@ -409,7 +437,8 @@ def propose_fold(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", **kwarg
     Returns one fold neuron (``k`` must be 1) or None when nothing is mis-predicted. The generic
     loop has no regulariser: use :class:`FoldingGrowth` for the full Algorithm 1.
     """
-    if hidden_layer != 0 or k != 1:
+    _check_shallow(mlp)
+    if check_int(hidden_layer, "hidden_layer") != 0 or check_int(k, "k") != 1:
         raise ValueError(f"propose_fold: folding grows one neuron of hidden layer 0; got hidden_layer="
                          f"{hidden_layer}, k={k}")
     loss = _check_loss(loss)

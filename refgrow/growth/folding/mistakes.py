@@ -112,12 +112,17 @@ def typical_mistake(mlp, X, y, *, loss="ce", method="largest_cluster", n_cluster
     TypicalMistake or None
         None when nothing is mis-predicted.
     """
+    from refgrow._validation import check_int, check_mlp, check_real
+    check_mlp(mlp)
     loss = _check_loss(loss)
     X, y = _check_data(mlp, X, y, loss)
     if method not in MISTAKE_METHODS:
         raise ValueError(f"method: expected one of {MISTAKE_METHODS}, got {method!r}")
-    if isinstance(n_clusters, bool) or not isinstance(n_clusters, (int, np.integer)) or n_clusters < 1:
-        raise ValueError(f"n_clusters: expected an int >= 1, got {n_clusters!r}")
+    n_clusters = check_int(n_clusters, "n_clusters", low=1)
+    if sample_size is not None:
+        sample_size = check_int(sample_size, "sample_size", low=1)
+    if tau is not None:
+        tau = check_real(tau, "tau")
     rng = _rng(rng)
     out, _ = mlp.forward(X, check_input=False)
     wrong, losses = _mistake_mask(out, y, loss, tau)

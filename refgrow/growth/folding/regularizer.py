@@ -59,7 +59,17 @@ def fold_regularizer(w, b, p_mistake, p_fold):
                          f"a scalar; got shapes {w.shape}, {p_m.shape}, {p_f.shape}, {b_arr.shape}")
     if not np.any(w):
         raise ValueError("w: zero weight vector, the folding hyperplane is undefined (Def. 5 divides by ||w||)")
-    return _fold_reg(w, float(b_arr), p_m, p_f)
+    # L is invariant to scaling (w, b) by 1/s and its gradient scales by 1/s: evaluate at the
+    # rescaled hyperplane so that tiny or huge weights neither underflow ||w|| nor overflow ||w||^3
+    b = float(b_arr)
+    sc = max(float(np.max(np.abs(w))), abs(b))
+    value, gw, gb = _fold_reg(w / sc, b / sc, p_m, p_f)
+    with np.errstate(over="ignore"):
+        gw, gb = gw / sc, gb / sc
+    if not (np.isfinite(value) and np.all(np.isfinite(gw)) and np.isfinite(gb)):
+        raise ValueError("w, b, p_mistake and p_fold are too large (or w too small) in magnitude: "
+                         "the regulariser or its gradient overflows float64")
+    return value, gw, gb
 
 
 def _fold_reg(w, b, p_m, p_f):
@@ -74,6 +84,19 @@ def _fold_reg(w, b, p_m, p_f):
 
 
 def regularizer_value(mlp, fold_terms) -> float:
-    """``sum_t L_fold-reg(t)`` for the current weights (002 Def. 5)."""
+    """``sum_t L_fold-reg(t)`` for the current weights (002 Def. 5).
+
+    ``fold_terms``: iterable of ``(neuron index, p_mistake, p_fold)``.
+    """
+    from refgrow._validation import check_index, check_mlp
+    check_mlp(mlp)
+    if isinstance(fold_terms, (str, bytes)) or not hasattr(fold_terms, "__iter__"):
+        raise TypeError(f"fold_terms must be a sequence of (neuron index, p_mistake, p_fold), got "
+                        f"{type(fold_terms).__name__}")
+    fold_terms = list(fold_terms)
+    for t in fold_terms:
+        if not isinstance(t, (tuple, list)) or len(t) != 3:
+            raise TypeError(f"fold_terms must hold (neuron index, p_mistake, p_fold) triples, got {t!r}"[:200])
+        check_index(t[0], "fold_terms neuron index", mlp.weights[0].shape[0])
     return float(sum(fold_regularizer(mlp.weights[0][i], mlp.biases[0][i], pm, pf)[0]
                      for i, pm, pf in fold_terms))
