@@ -61,7 +61,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_float_array, check_positive_int
+from ._validation import as_float_array, check_bool, check_int, check_positive_int, check_real
 
 __all__ = [
     "ADFResult", "adf_test", "mackinnon_pvalue", "mackinnon_critical_values", "default_maxlag",
@@ -125,6 +125,10 @@ class ADFResult(NamedTuple):
     critical_values: dict
 
 
+class _DegenerateSeries(ValueError):
+    """The ADF regression fits the series exactly (up to rounding): the statistic is undefined."""
+
+
 def _check_regression(regression) -> str:
     if not isinstance(regression, str) or regression.lower() not in _NTREND:
         raise ValueError(f"regression must be one of 'c', 'n', 'ct', got {regression!r}")
@@ -156,9 +160,7 @@ def mackinnon_pvalue(tau, regression: str = "c") -> float:
     0.034894400275
     """
     regression = _check_regression(regression)
-    tau = float(tau)
-    if math.isnan(tau):
-        raise ValueError(f"tau must not be NaN, got {tau!r}")
+    tau = check_real(tau, "tau", allow_inf=True)
     if tau > _TAU_MAX[regression]:
         return 1.0
     if tau < _TAU_MIN[regression]:
@@ -191,9 +193,7 @@ def mackinnon_critical_values(nobs, regression: str = "c") -> dict:
     [-3.49750103, -2.89090644, -2.5824349]
     """
     regression = _check_regression(regression)
-    T = float(nobs)
-    if not T > 0:
-        raise ValueError(f"nobs must be positive, got {nobs!r}")
+    T = check_real(nobs, "nobs", low=0.0, low_open=True, allow_inf=True)
     u = 1.0 / T
     return {lvl: b0 + u * (b1 + u * (b2 + u * b3))
             for lvl, (b0, b1, b2, b3) in zip(_LEVELS, _CRIT_2010[regression])}
@@ -220,6 +220,7 @@ def default_maxlag(n: int, regression: str = "c") -> int:
     8
     """
     regression = _check_regression(regression)
+    n = check_int(n, "n", low=0)
     rule = int(np.ceil(12.0 * np.power(n / 100.0, 1 / 4.0)))
     return min(n // 2 - _NTREND[regression] - 1, rule)
 
@@ -319,6 +320,11 @@ def adf_test(x, *, maxlag=None, regression: str = "c", autolag="AIC") -> ADFResu
     """
     x = as_float_array(x, "x", ndim=1)
     regression = _check_regression(regression)
+    # The statistic is invariant to scaling x (every regressor scales with it): divide by a power of
+    # two near max|x| (exact) so that tiny or huge series neither underflow nor overflow the OLS.
+    top = float(np.max(np.abs(x)))
+    if top > 0:
+        x = np.ldexp(x, -math.frexp(top)[1])
     if autolag is not None:
         if not isinstance(autolag, str) or autolag.lower() not in ("aic", "bic"):
             raise ValueError(f"autolag must be 'AIC', 'BIC' or None, got {autolag!r}")
@@ -359,16 +365,20 @@ def adf_test(x, *, maxlag=None, regression: str = "c", autolag="AIC") -> ADFResu
         usedlag = maxlag
 
     y, X = _design(x, dx, usedlag, usedlag, ntrend)
-    tau, _, rank, df = _ols(y, X, want_t=True)
+    tau, ssr, rank, df = _ols(y, X, want_t=True)
     nobs = y.shape[0]
+    if df > 0 and ssr <= (1e-10) ** 2 * float(y @ y):
+        raise _DegenerateSeries(
+            "x is fitted exactly by the ADF regression (residuals at rounding level, e.g. an exact "
+            "straight line): the ADF statistic would be rounding noise, so it is undefined")
     if df <= 0:
         raise ValueError(
             f"the ADF regression with usedlag={usedlag} and regression={regression!r} has nobs={nobs} "
             f"rows and rank {rank}: no residual degrees of freedom, so the statistic is undefined; "
             f"pass a smaller maxlag (got maxlag={maxlag}, n={n})")
     if math.isnan(tau):
-        raise ValueError("the ADF statistic is undefined (zero residual variance with a zero "
-                         "level coefficient); the series is degenerate")
+        raise _DegenerateSeries("x is degenerate: the ADF statistic is undefined (zero residual "
+                                "variance with a zero level coefficient)")
     return ADFResult(statistic=tau, pvalue=mackinnon_pvalue(tau, regression), usedlag=usedlag,
                      nobs=nobs, critical_values=mackinnon_critical_values(nobs, regression))
 
@@ -432,7 +442,7 @@ class ADFConvergence:
             raise ValueError(f"min_delta must be a finite number >= 0, got {min_delta!r}")
         self.alpha = float(alpha)
         self.key = key
-        self.require_local_min = bool(require_local_min)
+        self.require_local_min = check_bool(require_local_min, "require_local_min")
         self.regression = _check_regression(regression)
         if autolag is not None and (not isinstance(autolag, str)
                                     or autolag.lower() not in ("aic", "bic")):
@@ -461,7 +471,9 @@ class ADFConvergence:
 
     def local_minimum(self, values) -> bool:
         """Criterion (i): ``l_T >= min(l_{T-w+1..T-1}) - min_delta`` on the last window values."""
-        v = np.asarray(values, dtype=np.float64)[-self.window:]
+        v = as_float_array(values, "values", ndim=1)[-self.window:]
+        if v.shape[0] < 2:
+            raise ValueError(f"values must hold at least 2 entries, got {v.shape[0]}")
         return bool(v[-1] >= v[:-1].min() - self.min_delta)
 
     def __call__(self, history) -> bool:
@@ -488,8 +500,12 @@ class ADFConvergence:
         if w.max() == w.min():
             self.last_result = None
             return True
-        self.last_result = adf_test(w, maxlag=self.maxlag, regression=self.regression,
-                                    autolag=self.autolag)
+        try:
+            self.last_result = adf_test(w, maxlag=self.maxlag, regression=self.regression,
+                                        autolag=self.autolag)
+        except _DegenerateSeries:        # an exact trend: deterministic, not a stationary plateau
+            self.last_result = None
+            return False
         return bool(self.last_result.pvalue < self.alpha)
 
     def __repr__(self) -> str:
