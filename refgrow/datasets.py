@@ -41,7 +41,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from refgrow._validation import check_positive_int, check_rng
+from refgrow._validation import check_bool, check_positive_int, check_real, check_rng
 
 __all__ = ["Dataset", "Splits", "two_sines", "overlapping_quadratics", "target_1d", "TARGETS_1D",
            "sparse_split", "cubic_minus_x", "r_cubed_2d", "two_spirals", "teacher_student",
@@ -69,9 +69,7 @@ class Splits(NamedTuple):
 
 
 def _check_noise(noise):
-    if not isinstance(noise, (int, float)) or not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    return float(noise)
+    return check_real(noise, "noise", low=0.0)
 
 
 def _two_curves(n, rng, x_low, x_high, curve0, curve1, noise):
@@ -91,8 +89,7 @@ def two_sines(n=400, *, rng=None, gap=0.6, noise=0.15) -> Dataset:
     Returns ``Dataset(X (n, 2), y (n,))`` with classes 0 (upper sine) and 1 (lower sine).
     """
     noise = _check_noise(noise)
-    if not isinstance(gap, (int, float)) or not np.isfinite(gap) or gap < 0:
-        raise ValueError(f"gap must be a finite number >= 0, got {gap!r}")
+    gap = check_real(gap, "gap", low=0.0)
     return _two_curves(n, rng, -np.pi, np.pi, lambda t: np.sin(2 * t) + gap / 2,
                        lambda t: np.sin(2 * t) - gap / 2, noise)
 
@@ -170,6 +167,7 @@ def two_spirals(n=400, *, rng=None, turns=1.5, noise=0.0) -> Dataset:
     """
     n = check_positive_int(n, "n", minimum=2)
     noise = _check_noise(noise)
+    turns = check_real(turns, "turns", low=0.0, low_open=True)
     rng = check_rng(rng)
     y = rng.permutation(np.arange(n) % 2)
     t = rng.uniform(0.05, 1.0, size=n)
@@ -186,6 +184,7 @@ def teacher_student(n=1000, *, rng=None, d=10, hidden=10, out=10, return_teacher
     """
     from refgrow.mlp import MLP
     n = check_positive_int(n, "n")
+    return_teacher = check_bool(return_teacher, "return_teacher")
     rng = check_rng(rng)
     teacher = MLP.init([check_positive_int(d, "d"), check_positive_int(hidden, "hidden"),
                         check_positive_int(out, "out")], rng=rng)
@@ -282,7 +281,11 @@ def load_idx_dataset(data_dir, split="train", *, normalize=True, flatten=True) -
 
 def train_val_split(ds: Dataset, n_val, *, rng=None):
     """Random split of ``ds`` into ``(train, val)`` with ``n_val`` validation samples (seeded)."""
-    n = ds.X.shape[0]
+    if not isinstance(ds, tuple) or not hasattr(ds, "X") or not hasattr(ds, "y"):
+        raise TypeError(f"ds must be a Dataset (X, y), got {type(ds).__name__}")
+    n = getattr(ds.X, "shape", (None,))[0]
+    if n is None or getattr(ds.y, "shape", (None,))[0] != n:
+        raise ValueError("ds must hold arrays X and y with one row per sample")
     n_val = check_positive_int(n_val, "n_val", minimum=0)
     if n_val >= n:
         raise ValueError(f"n_val must be smaller than the {n} samples, got {n_val}")

@@ -59,7 +59,14 @@ def numerical_gradient(f, x, *, eps=1e-6):
         fm = f()
         flat[j] = old
         gflat[j] = (fp - fm) / (2 * eps)
-    return grad
+    return _finite_fd(grad)
+
+
+def _finite_fd(d):
+    if not np.all(np.isfinite(d)):
+        raise ValueError("x and eps give non-finite finite differences (f overflows at x +- eps, or "
+                         "returned NaN/inf): choose a smaller eps or rescale x")
+    return d
 
 
 def numerical_jacobian(f, x, *, eps=1e-6):
@@ -95,7 +102,7 @@ def numerical_jacobian(f, x, *, eps=1e-6):
         e[j] = eps
         e = e.reshape(x.shape)
         J[j] = (np.asarray(f(x + e), dtype=np.float64) - np.asarray(f(x - e), dtype=np.float64)) / (2 * eps)
-    return np.moveaxis(J, 0, -1).reshape(out_shape + x.shape)
+    return _finite_fd(np.moveaxis(J, 0, -1).reshape(out_shape + x.shape))
 
 
 def rel_error(a, b, *, floor=1e-12) -> float:

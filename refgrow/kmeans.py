@@ -136,8 +136,8 @@ def _unscaled_inertia(inertia: float, e: int) -> float:
     try:
         return math.ldexp(inertia, 2 * e)
     except OverflowError:
-        raise ValueError("X is too large in magnitude: the inertia (a sum of squared distances) "
-                         "overflows float64; rescale X") from None
+        raise ValueError("X and centers are too large in magnitude: the inertia (a sum of squared "
+                         "distances) overflows float64; rescale them") from None
 
 
 # ----------------------------------------------------------------------------------------------

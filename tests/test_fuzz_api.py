@@ -266,7 +266,7 @@ RECIPES = {
                                      + np.random.default_rng(1).normal(size=60), maxlag=2, regression="c",
                                      autolag="AIC"),
     "stats.mackinnon_pvalue": lambda c: dict(tau=-2.5, regression="c"),
-    "stats.mackinnon_critical_values": lambda c: dict(nobs=50, regression="c"),
+    "stats.mackinnon_critical_values": lambda c: dict(nobs=50.0, regression="c"),
     "stats.default_maxlag": lambda c: dict(n=50, regression="c"),
     "stats.ADFConvergence": lambda c: dict(window=20, alpha=0.05, key="train_loss", require_local_min=True,
                                            regression="c", autolag="AIC", min_delta=0.0),
@@ -281,8 +281,6 @@ RECIPES = {
         y=c["y"], loss="ce", scaling="sqrt"),
     "growth.proposals.line_search": lambda c: dict(loss_of_gamma=lambda g: (g - 0.3) ** 2, interval=(0.0, 1.0),
                                                    n_grid=11, refine=True),
-    "growth.tiny.linalg.TinyNeurons": lambda c: dict(alpha=np.ones((1, 3)), omega=np.ones((3, 1)),
-                                                     singular_values=np.ones(1)),
     "growth.tiny.linalg.with_ones": lambda c: dict(B=c["X"]),
     "growth.tiny.linalg.second_moments": lambda c: dict(B=c["X"], V=c["X"][:, ::-1].copy()),
     "growth.tiny.linalg.pinv_sqrt": lambda c: dict(S=np.array([[2.0, 0.5], [0.5, 1.0]]), rtol=1e-10),
@@ -561,7 +559,11 @@ def _with_defaults(f, call):
 STRICT, LENIENT = "strict", "lenient"
 
 
-def bad_values(name, v):
+# options that take a keyword string or a number: (callable, argument)
+STR_OR_NUMBER = {(_P + "growth.tiny.network.propose_tiny", "amplitude")}
+
+
+def bad_values(name, v, fname=""):
     """``[(label, value, strictness)]`` for argument ``name`` whose valid value is ``v``."""
     from refgrow.mlp import MLP
     out = []
@@ -570,6 +572,8 @@ def bad_values(name, v):
     if isinstance(v, (bool, np.bool_)):
         return [("string", "yes", STRICT), ("int 2", 2, STRICT), ("None", None, STRICT)]
     if isinstance(v, str):
+        if (fname, name) in STR_OR_NUMBER:
+            return [("unknown choice", "no-such-choice", STRICT)]
         return [("unknown choice", "no-such-choice", STRICT), ("int", 3, STRICT)]
     if name == "rng":
         return [("string", "seed", STRICT), ("float", 1.5, STRICT), ("object", _Obj(), STRICT)]
@@ -602,7 +606,9 @@ def bad_values(name, v):
                 w = v.copy(); w.flat[v.size // 2] = val
                 out.append((lab, w, STRICT))
         return out
-    if isinstance(v, (list, tuple)) and v and all(isinstance(e, np.ndarray) for e in v):
+    if isinstance(v, tuple) and hasattr(v, "_fields"):          # a NamedTuple result passed back in
+        return [("None", None, STRICT), ("string", "abc", STRICT), ("object", _Obj(), STRICT)]
+    if isinstance(v, (list, tuple)) and v and all(isinstance(e, np.ndarray) and e.dtype.kind == "f" for e in v):
         w = list(v); w[0] = np.full_like(v[0], np.nan)
         return [("nan element", type(v)(w), STRICT), ("string", "abc", STRICT), ("None", None, STRICT)]
     if isinstance(v, (list, tuple)) and v and all(isinstance(e, numbers_real()) for e in v):
@@ -676,6 +682,8 @@ NONFINITE_OK = {_P + k: v for k, v in {
     "train.train": "a run that diverges records its NaN loss and stops with stopped_by='diverged'",
     "growth.folding.grow.fine_tune": "as train: divergence is recorded, not raised",
     "growth.loop.grow": "as train: divergence is recorded, not raised",
+    "growth.folding.grow.grow_by_folding": "its histories record NaN validation losses when no "
+                                           "validation set is given",
 }.items()}
 
 # arguments a successful call modifies by design (documented "in place"): name -> argument names
@@ -692,7 +700,8 @@ MUTATES = {_P + k: v for k, v in {
 ALIASES = {(_P + "losses.get_loss", "name"): "loss"}
 
 # free-text string arguments (any string is valid): (callable, argument)
-FREE_TEXT = {(_P + "mlp.as_mlp", "name"), (_P + "jsonio.to_jsonable", "v")}
+FREE_TEXT = {(_P + "mlp.as_mlp", "name"), (_P + "jsonio.to_jsonable", "v"),
+             (_P + "stats.ADFConvergence", "key")}
 
 
 # a wrong shape may be reported as a mismatch with another array argument, named instead
@@ -748,7 +757,7 @@ def cases_for(name):
     for arg, v in call.items():
         if arg == "self" or (name, arg) in FREE_TEXT:
             continue
-        for label, bad, strictness in bad_values(arg, v):
+        for label, bad, strictness in bad_values(arg, v, name):
             out.append((arg, label, strictness))
     return out
 
@@ -757,7 +766,7 @@ def _bad_value(name, arg, label):
     call = recipe_for(name, CALLABLES[name])(ctx())
     if "self" not in call:
         call = _with_defaults(CALLABLES[name], call)
-    for lab, bad, strictness in bad_values(arg, call[arg]):
+    for lab, bad, strictness in bad_values(arg, call[arg], name):
         if lab == label:
             return call, bad, strictness
     raise AssertionError(label)

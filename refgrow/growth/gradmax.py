@@ -179,6 +179,8 @@ def propose_gradmax(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", c=No
     _, cache = mlp.forward(X)
     V = v_goal(mlp, X, y, hidden_layer=h, loss=loss, cache=cache)
     B_in = np.hstack([cache.inputs[h], np.ones((V.shape[0], 1))])
+    check_moment_range(B_in, "X (through the activations B_in)")
+    check_moment_range(V, "X (through the goal V_goal)")
     nn = gradmax_neurons(B_in, V, k, c=c)
     if fan_in == "zero":
         return nn

@@ -43,7 +43,9 @@ def _check_shallow(mlp):
 
 def _check_data(mlp, X, y, loss, names=("X", "y")):
     from refgrow.train import check_dataset
+    from refgrow._validation import check_moment_range
     X, y = check_dataset(X, y, loss, n_in=mlp.sizes[0], n_out=mlp.sizes[-1], names=names)
+    check_moment_range(X, names[0])  # the objective's gradient terms are products of activations
     mlp.forward(X)                 # raises a clear error when the outputs overflow float64
     return X, y
 

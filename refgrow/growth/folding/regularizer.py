@@ -62,8 +62,9 @@ def fold_regularizer(w, b, p_mistake, p_fold):
     # L is invariant to scaling (w, b) by 1/s and its gradient scales by 1/s: evaluate at the
     # rescaled hyperplane so that tiny or huge weights neither underflow ||w|| nor overflow ||w||^3
     b = float(b_arr)
-    sc = max(float(np.max(np.abs(w))), abs(b))
-    value, gw, gb = _fold_reg(w / sc, b / sc, p_m, p_f)
+    sc = float(np.max(np.abs(w)))                     # > 0 (w is nonzero); max |w / sc| = 1
+    with np.errstate(over="ignore"):
+        value, gw, gb = _fold_reg(w / sc, b / sc, p_m, p_f)
     with np.errstate(over="ignore"):
         gw, gb = gw / sc, gb / sc
     if not (np.isfinite(value) and np.all(np.isfinite(gw)) and np.isfinite(gb)):

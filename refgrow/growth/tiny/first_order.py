@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from refgrow._validation import as_float_array
+from refgrow._validation import as_float_array, check_bool, check_real
 from refgrow.growth.tiny.linalg import _matrix, _pair
 
 __all__ = ["linearised_move", "first_order_decrease", "relu_first_order"]
@@ -64,6 +64,21 @@ def linearised_move(B_in, alpha, omega):
     if alpha.shape[1] != B.shape[1] or omega.shape[1] != alpha.shape[0]:
         raise ValueError(f"alpha must be (K, {B.shape[1]}) and omega (d_out, K); got {alpha.shape}, {omega.shape}")
     return (B @ alpha.T) @ omega.T
+
+
+def _check_neurons(neurons, B_in, V):
+    """``neurons``: the TinyNeurons of :func:`new_neurons` for these ``B_in`` (n, d_in), ``V`` (n, d_out)."""
+    from refgrow.growth.tiny.linalg import TinyNeurons
+    if not isinstance(neurons, TinyNeurons):
+        raise TypeError(f"neurons must be the TinyNeurons of new_neurons, got {type(neurons).__name__}")
+    B_in = _matrix(B_in, "B_in")
+    if B_in.shape[0] != V.shape[0]:
+        raise ValueError(f"B_in must have {V.shape[0]} rows (one per sample of V_goal), got {B_in.shape}")
+    alpha = as_float_array(neurons.alpha, "neurons.alpha", shape=(None, B_in.shape[1]), allow_empty=True)
+    K = alpha.shape[0]
+    omega = as_float_array(neurons.omega, "neurons.omega", shape=(V.shape[1], K), allow_empty=True)
+    sv = as_float_array(neurons.singular_values, "neurons.singular_values", shape=(K,), allow_empty=True)
+    return B_in, alpha, omega, sv
 
 
 def first_order_decrease(V_goal, B, dW, B_in, neurons, *, sigma_prime0=1.0, update_applied=True):
@@ -99,9 +114,12 @@ def first_order_decrease(V_goal, B, dW, B_in, neurons, *, sigma_prime0=1.0, upda
     V, B = _pair(V_goal, B, "V_goal", "B")
     n = V.shape[0]
     Vu = B @ as_float_array(dW, "dW", shape=(V.shape[1], B.shape[1])).T
-    Vt = linearised_move(B_in, neurons.alpha, neurons.omega)
+    B_in, alpha, omega, sv = _check_neurons(neurons, B_in, V)
+    sigma_prime0 = check_real(sigma_prime0, "sigma_prime0")
+    update_applied = check_bool(update_applied, "update_applied")
+    Vt = linearised_move(B_in, alpha, omega)
     d_upd = float(np.sum(V * Vu) / n)
-    d_neu = float(np.sum(np.asarray(neurons.singular_values) ** 2))
+    d_neu = float(np.sum(sv ** 2))
     cross = float(np.sum(Vu * Vt) / n)
     upd = d_upd if update_applied else 0.0
     return {"delta_update": d_upd, "delta_neurons": d_neu, "cross": cross,
@@ -125,8 +143,9 @@ def relu_first_order(V_goal, B, dW, B_in, neurons, *, update_applied=True):
     V, B = _pair(V_goal, B, "V_goal", "B")
     n = V.shape[0]
     Vu = B @ as_float_array(dW, "dW", shape=(V.shape[1], B.shape[1])).T
-    Z = _matrix(B_in, "B_in") @ np.asarray(neurons.alpha).T
-    om = np.asarray(neurons.omega)
+    B_in, alpha, om, _ = _check_neurons(neurons, B_in, V)
+    update_applied = check_bool(update_applied, "update_applied")
+    Z = B_in @ alpha.T
     relu = float(np.sum(V * (np.maximum(Z, 0) @ om.T)) / n)
     lin = float(np.sum(V * (Z @ om.T)) / n)
     ab = float(np.sum(V * (np.abs(Z) @ om.T)) / n)
