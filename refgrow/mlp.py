@@ -457,7 +457,16 @@ class MLP:
 
     # ------------------------------------------------------------------ persistence
     def save(self, path) -> None:
-        """Save as ``.npz`` (no pickle): keys ``W0, b0, ..., blocks0, ..., activation, n_layers``."""
+        """Save as ``.npz`` (no pickle): keys ``W0, b0, ..., blocks0, ..., activation, n_layers``.
+
+        ``path`` gets the extension ``.npz`` appended when it has none (as :func:`numpy.savez` does);
+        :meth:`load` accepts the path with or without it. Its folder must exist, and ``path`` must not
+        be a folder.
+        """
+        path = _npz_path(path, "path")
+        parent = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(parent):
+            raise ValueError(f"path {path!r}: the folder {parent!r} does not exist")
         arrays = {f"W{l}": w for l, w in enumerate(self.weights)}
         arrays.update({f"b{l}": v for l, v in enumerate(self.biases)})
         arrays.update({f"blocks{h}": np.asarray(bl, dtype=np.int64) for h, bl in enumerate(self.blocks)})
@@ -466,12 +475,30 @@ class MLP:
 
     @classmethod
     def load(cls, path) -> "MLP":
-        """Load a network written by :meth:`save`.
+        """Load a network written by :meth:`save` (``path`` with or without its ``.npz`` extension).
 
-        Raises ``ValueError`` on missing keys, wrong shapes, non-numeric or object (pickled) arrays.
+        Raises ``ValueError`` naming the file on a missing file, a folder, a file that is not an
+        ``.npz`` archive (text, gzip, random bytes, ``.npy``), missing or extra keys (``n_layers``
+        must match the stored layers), wrong shapes, non-numeric or object (pickled) arrays.
         """
+        if not isinstance(path, (str, bytes, os.PathLike)):
+            raise TypeError(f"path must be a file path, got {type(path).__name__}")
+        path = os.fspath(path)
+        path = path.decode() if isinstance(path, bytes) else path
+        if not os.path.exists(path) and not path.endswith(".npz") and os.path.isfile(path + ".npz"):
+            path = path + ".npz"
         if not os.path.exists(path):
-            raise ValueError(f"path {str(path)!r} does not exist")
+            raise ValueError(f"path {path!r} does not exist")
+        if os.path.isdir(path):
+            raise ValueError(f"path {path!r} is a folder, not a saved MLP (.npz file)")
+        with open(path, "rb") as fh:
+            magic = fh.read(6)
+        if not magic.startswith(b"PK\x03\x04") and not magic.startswith(b"PK\x05\x06"):
+            what = ("a .npy array" if magic.startswith(b"\x93NUMPY") else
+                    "a gzip file" if magic.startswith(b"\x1f\x8b") else
+                    "empty" if not magic else "not a zip archive")
+            raise ValueError(f"{path}: not a refgrow MLP file (an .npz archive written by MLP.save); the file "
+                             f"is {what}")
         try:
             with np.load(path, allow_pickle=False) as f:
                 data = {k: f[k] for k in f.files}
@@ -481,28 +508,51 @@ class MLP:
             raise ValueError(f"{path}: not a readable .npz file: {exc}") from None
         for key in ("n_layers", "activation"):
             if key not in data:
-                raise ValueError(f"{path}: missing key {key!r}")
-        if data["n_layers"].dtype.kind not in "iu" or data["n_layers"].ndim != 0:
-            raise ValueError(f"{path}: n_layers must be an integer scalar")
+                raise ValueError(f"{path}: missing key {key!r} (not a file written by MLP.save)")
+        if data["n_layers"].dtype.kind not in "iu" or data["n_layers"].ndim != 0 or int(data["n_layers"]) < 1:
+            raise ValueError(f"{path}: n_layers must be an integer scalar >= 1")
         L = int(data["n_layers"])
-        if data["activation"].dtype.kind != "U" or str(data["activation"]) not in ACTIVATIONS:
+        if data["activation"].dtype.kind != "U" or data["activation"].ndim != 0 \
+                or str(data["activation"]) not in ACTIVATIONS:
             raise ValueError(f"{path}: activation must be one of {sorted(ACTIVATIONS)}")
+        expected = {"n_layers", "activation"} | {f"{p}{l}" for l in range(L) for p in "Wb"} \
+            | {f"blocks{h}" for h in range(L - 1)}
+        extra = sorted(set(data) - expected)
+        if extra:
+            raise ValueError(f"{path}: keys {extra} do not belong to a network with n_layers={L} (a file "
+                             "whose n_layers disagrees with the layers it holds is refused)")
         weights, biases = [], []
         for l in range(L):
             for key in (f"W{l}", f"b{l}"):
                 if key not in data:
-                    raise ValueError(f"{path}: missing key {key!r}")
+                    raise ValueError(f"{path}: missing key {key!r} (n_layers={L})")
                 if data[key].dtype.kind not in "fiu":
                     raise ValueError(f"{path}: {key} must be numeric, got dtype {data[key].dtype}")
             weights.append(data[f"W{l}"])
             biases.append(data[f"b{l}"])
         blocks = None
-        if all(f"blocks{h}" in data for h in range(L - 1)):
+        present = [f"blocks{h}" in data for h in range(L - 1)]
+        if any(present) and not all(present):
+            raise ValueError(f"{path}: growth blocks are stored for some hidden layers only")
+        if all(present) and L > 1:
             if any(data[f"blocks{h}"].dtype.kind not in "iu" or data[f"blocks{h}"].ndim != 1
                    for h in range(L - 1)):
                 raise ValueError(f"{path}: blocks must be 1-D integer arrays")
             blocks = [data[f"blocks{h}"].tolist() for h in range(L - 1)]
-        return cls(weights, biases, activation=str(data["activation"]), blocks=blocks)
+        try:
+            return cls(weights, biases, activation=str(data["activation"]), blocks=blocks)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: {exc}") from None
+
+
+def _npz_path(path, name: str) -> str:
+    """``path`` as a string ending in ``.npz`` (appended when missing); folders are refused."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a file path, got {type(path).__name__}")
+    path = os.fspath(path)
+    if not path or os.path.isdir(path) or path.endswith(os.sep):
+        raise ValueError(f"{name} {path!r} is a folder; give a file name (e.g. {os.path.join(path, 'model.npz')!r})")
+    return path if path.endswith(".npz") else path + ".npz"
 
 
 def as_mlp(net, name: str = "net", *, activation=None) -> MLP:
