@@ -18,7 +18,7 @@ import numpy as np
 
 __all__ = ["as_float_array", "as_labels", "check_rng", "check_positive_int", "check_finite",
            "check_int", "check_real", "check_index", "check_choice", "check_bool", "array_namespace",
-           "as_sample_pair", "check_moment_range", "check_mlp"]
+           "as_sample_pair", "check_moment_range"]
 
 
 def _short(v, limit: int = 60) -> str:
@@ -240,10 +240,3 @@ def check_moment_range(arr, name: str):
                          f"<= {limit:.3g} for n={n} samples, got max |entry| {top:.3g} (rescale)")
     return arr
 
-
-def check_mlp(mlp, name: str = "mlp"):
-    """A :class:`refgrow.mlp.MLP` (``TypeError`` otherwise)."""
-    from refgrow.mlp import MLP
-    if not isinstance(mlp, MLP):
-        raise TypeError(f"{name} must be a refgrow.mlp.MLP, got {type(mlp).__name__} {_short(mlp)}")
-    return mlp

@@ -21,6 +21,7 @@ import time
 import numpy as np
 
 import refgrow
+from refgrow.cliargs import ArgumentParser, nonneg_int, out_dir, out_file, positive_int
 
 _DESCRIPTION = """refgrow: NumPy reference implementation of growing and shaping ReLU networks
 (TINY, GradMax, folding at typical mistakes, triangle-wave reparameterisation).
@@ -28,14 +29,14 @@ Float64, hand-written backprop, every function cites its equation."""
 
 
 def _tour(argv) -> int:
-    p = argparse.ArgumentParser(prog="refgrow tour", description=(
+    p = ArgumentParser(prog="refgrow tour", description=(
         "Train a shallow ReLU MLP (2-8-2) on the two-sine set of paper 002, check the hand-written "
         "backward pass against centred finite differences, count activation patterns, and write a "
         "decision-region figure."))
-    p.add_argument("--epochs", type=int, default=300, help="full-batch Adam epochs (default 300)")
-    p.add_argument("--width", type=int, default=8, help="hidden width (default 8)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--out", default="out/tour", help="output directory (default out/tour)")
+    p.add_argument("--epochs", type=positive_int, default=300, help="full-batch Adam epochs (default 300)")
+    p.add_argument("--width", type=positive_int, default=8, help="hidden width (default 8)")
+    p.add_argument("--seed", type=nonneg_int, default=0, help="random seed (default 0)")
+    p.add_argument("--out", type=out_dir, default="out/tour", help="output directory (default out/tour)")
     a = p.parse_args(argv)
     from refgrow.datasets import two_sines
     from refgrow.gradcheck import check_mlp_gradients
@@ -98,8 +99,8 @@ def _bench(argv) -> int:
     if argv[0] != "all":
         bench.run(argv[0], argv[1:])
         return 0
-    p = argparse.ArgumentParser(prog="refgrow bench all", description="every benchmark with its defaults")
-    p.add_argument("--out", help="write all results as JSON to this file")
+    p = ArgumentParser(prog="refgrow bench all", description="every benchmark with its defaults")
+    p.add_argument("--out", type=out_file, help="write all results as JSON to this file")
     a = p.parse_args(argv[1:])
     results = {name: bench.run(name, []) for name in bench.available()}
     print("\nsummary (refgrow / peer, measured side by side):")
@@ -146,7 +147,7 @@ COMMANDS = {
 
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m refgrow", description=_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="commands:\n" + "\n".join(f"  {k:10s} {v[1]}" for k, v in COMMANDS.items())
@@ -167,6 +168,8 @@ def main(argv=None) -> int:
         handler = getattr(importlib.import_module(mod), fn)
     try:
         return handler(argv[1:])
+    except SystemExit as exc:          # argparse: --help (0) or a bad option (2, already reported)
+        return exc.code if isinstance(exc.code, int) else 2
     except ValueError as exc:
         print(f"refgrow {ns.command}: error: {exc}", file=sys.stderr)
         return 2

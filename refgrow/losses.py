@@ -187,16 +187,20 @@ def _mse_scaled(pred, target, reduction):
         return (u * u).reshape(n, -1).mean(axis=1) * sq, grad
 
 
-def accuracy(logits, y) -> float:
+def accuracy(logits, y, *, check_input: bool = True) -> float:
     """Fraction of rows whose arg-max logit equals the label (ties: the first index).
 
     Parameters
     ----------
     logits : ndarray, shape (n, K), finite
     y : ndarray of int, shape (n,), values in [0, K)
+    check_input : bool, default True
+        ``False`` skips the validation (training loops, on data validated once).
     """
-    logits = as_float_array(logits, "logits", ndim=2)
-    y = as_labels(y, "y", logits.shape[0], logits.shape[1])
+    from refgrow._validation import check_bool
+    if check_bool(check_input, "check_input"):
+        logits = as_float_array(logits, "logits", ndim=2)
+        y = as_labels(y, "y", logits.shape[0], logits.shape[1])
     return _accuracy(logits, y)
 
 

@@ -48,7 +48,7 @@ from refgrow._validation import as_float_array, check_bool, check_int, check_pos
 from refgrow.backend import get_xp
 from refgrow.layers import ACTIVATIONS, affine_backward, affine_forward
 
-__all__ = ["MLP", "ForwardCache", "Gradients", "INITS", "as_mlp"]
+__all__ = ["MLP", "ForwardCache", "Gradients", "INITS", "as_mlp", "check_mlp"]
 
 INITS = ("kaiming", "torch", "zeros")
 
@@ -553,6 +553,15 @@ def _npz_path(path, name: str) -> str:
     if not path or os.path.isdir(path) or path.endswith(os.sep):
         raise ValueError(f"{name} {path!r} is a folder; give a file name (e.g. {os.path.join(path, 'model.npz')!r})")
     return path if path.endswith(".npz") else path + ".npz"
+
+
+def check_mlp(mlp, name: str = "mlp") -> MLP:
+    """``mlp`` itself when it is an :class:`MLP`; ``TypeError`` naming ``name`` otherwise."""
+    if not isinstance(mlp, MLP):
+        r = repr(mlp)
+        raise TypeError(f"{name} must be a refgrow.mlp.MLP, got {type(mlp).__name__} "
+                        f"{r if len(r) <= 60 else r[:57] + '...'}")
+    return mlp
 
 
 def as_mlp(net, name: str = "net", *, activation=None) -> MLP:

@@ -30,7 +30,7 @@ import numpy as np
 from refgrow.jsonio import to_jsonable
 from refgrow._validation import (as_float_array, as_labels, check_bool, check_choice, check_int,
                                  check_positive_int, check_real, check_rng)
-from refgrow.losses import _accuracy, get_loss, is_classification
+from refgrow.losses import accuracy, get_loss, is_classification
 
 __all__ = ["History", "PlateauTest", "train", "evaluate", "check_dataset"]
 
@@ -146,7 +146,7 @@ def _evaluate(mlp, X, y, loss):
     fn = get_loss(loss, validate=False)
     out, _ = mlp.forward(X, check_input=False)
     value, _ = fn(out, y)
-    acc = _accuracy(out, y) if is_classification(loss) else float("nan")
+    acc = accuracy(out, y, check_input=False) if is_classification(loss) else float("nan")
     return value, acc
 
 

@@ -7,23 +7,23 @@ Command: ``python -m refgrow bench adf [--n 20 --regression c --autolag AIC --nu
 """
 from __future__ import annotations
 
-import argparse
 import json
 import warnings
 
 import numpy as np
 
+from refgrow.cliargs import ArgumentParser, positive_int
 from refgrow.bench._timing import compare, report
 from refgrow.stats import adf_test
 
 
 def run(argv) -> dict:
-    p = argparse.ArgumentParser(prog="refgrow bench adf")
-    p.add_argument("--n", type=int, default=20)
+    p = ArgumentParser(prog="refgrow bench adf")
+    p.add_argument("--n", type=positive_int, default=20)
     p.add_argument("--regression", default="c", choices=["c", "n", "ct"])
     p.add_argument("--autolag", default="AIC", help="AIC, BIC or None")
-    p.add_argument("--repeat", type=int, default=7)
-    p.add_argument("--number", type=int, default=100)
+    p.add_argument("--repeat", type=positive_int, default=7)
+    p.add_argument("--number", type=positive_int, default=100)
     p.add_argument("--json", action="store_true", help="print the result dict as JSON")
     a = p.parse_args(argv)
     autolag = None if a.autolag in ("None", "none", "") else a.autolag

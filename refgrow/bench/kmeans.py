@@ -14,24 +14,24 @@ Command: ``python -m refgrow bench kmeans [--n 60000 --dim 784 --k 10 --repeat 5
 """
 from __future__ import annotations
 
-import argparse
 import json
 import time
 import warnings
 
 import numpy as np
 
+from refgrow.cliargs import ArgumentParser, positive_int
 from refgrow.bench._timing import blas_threads, compare, default_threads, report
 from refgrow.kmeans import weighted_kmeans
 
 
 def run(argv) -> dict:
-    p = argparse.ArgumentParser(prog="refgrow bench kmeans")
-    p.add_argument("--n", type=int, default=60000)
-    p.add_argument("--dim", type=int, default=784)
-    p.add_argument("--k", type=int, default=10)
-    p.add_argument("--threads", type=int, default=default_threads())
-    p.add_argument("--repeat", type=int, default=5)
+    p = ArgumentParser(prog="refgrow bench kmeans")
+    p.add_argument("--n", type=positive_int, default=60000)
+    p.add_argument("--dim", type=positive_int, default=784)
+    p.add_argument("--k", type=positive_int, default=10)
+    p.add_argument("--threads", type=positive_int, default=default_threads())
+    p.add_argument("--repeat", type=positive_int, default=5)
     p.add_argument("--json", action="store_true", help="print the result dict as JSON")
     a = p.parse_args(argv)
     rng = np.random.default_rng(0)

@@ -5,10 +5,10 @@ Target (issue 2): ratio refgrow / PyTorch <= 1.0.
 """
 from __future__ import annotations
 
-import argparse
 
 import numpy as np
 
+from refgrow.cliargs import ArgumentParser, positive_int
 from refgrow.bench._timing import blas_threads, compare, default_threads, report
 from refgrow.losses import get_loss
 from refgrow.mlp import MLP
@@ -16,12 +16,12 @@ from refgrow.optim import SGD
 
 
 def run(argv) -> dict:
-    p = argparse.ArgumentParser(prog="refgrow bench mlp-step")
-    p.add_argument("--batch", type=int, default=512)
+    p = ArgumentParser(prog="refgrow bench mlp-step")
+    p.add_argument("--batch", type=positive_int, default=512)
     p.add_argument("--sizes", default="784,256,10")
-    p.add_argument("--threads", type=int, default=default_threads())
-    p.add_argument("--repeat", type=int, default=15)
-    p.add_argument("--number", type=int, default=10)
+    p.add_argument("--threads", type=positive_int, default=default_threads())
+    p.add_argument("--repeat", type=positive_int, default=15)
+    p.add_argument("--number", type=positive_int, default=10)
     p.add_argument("--json", action="store_true", help="print the result dict as JSON")
     a = p.parse_args(argv)
     try:

@@ -15,21 +15,21 @@ Run: ``python -m refgrow bench tiny`` (``--threads``, ``--n``, ``--repeat``, ``-
 """
 from __future__ import annotations
 
-import argparse
 import json
 
 import numpy as np
 
+from refgrow.cliargs import ArgumentParser, positive_int
 from refgrow.bench._timing import blas_threads, compare, default_threads, report
 from refgrow.growth.tiny import tiny_from_activations
 
 
 def run(argv) -> dict:
-    p = argparse.ArgumentParser(prog="refgrow bench tiny", description=__doc__.split("\n\n")[0])
-    p.add_argument("--n", type=int, default=10_000)
+    p = ArgumentParser(prog="refgrow bench tiny", description=__doc__.split("\n\n")[0])
+    p.add_argument("--n", type=positive_int, default=10_000)
     p.add_argument("--sizes", default="784,256,10", help="d_in,width,d_out")
-    p.add_argument("--threads", type=int, default=default_threads())
-    p.add_argument("--repeat", type=int, default=7)
+    p.add_argument("--threads", type=positive_int, default=default_threads())
+    p.add_argument("--repeat", type=positive_int, default=7)
     p.add_argument("--rank-deficient", action="store_true",
                    help="zero 100 input columns (like Fashion-MNIST's constant border pixels): S is singular "
                         "and the thresholded eigendecomposition path is timed instead of the Cholesky path")

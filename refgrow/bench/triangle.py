@@ -8,11 +8,11 @@ built from ``a`` with torch ops, one network per run in a batch) is timed as a s
 """
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
 
+from refgrow.cliargs import ArgumentParser, positive_int
 from refgrow import triangle as tr
 from refgrow.experiments.triangle import train_raw
 
@@ -30,11 +30,11 @@ def _best(f, repeat):
 
 def run(argv) -> dict:
     """Time ``--steps`` pretraining steps vs raw Adam steps; returns the times and their ratio."""
-    p = argparse.ArgumentParser(prog="python -m refgrow bench triangle")
-    p.add_argument("--runs", type=int, default=60, help="networks trained at once (seeds x targets)")
-    p.add_argument("--n", type=int, default=500, help="training points")
-    p.add_argument("--steps", type=int, default=50)
-    p.add_argument("--repeat", type=int, default=5)
+    p = ArgumentParser(prog="python -m refgrow bench triangle")
+    p.add_argument("--runs", type=positive_int, default=60, help="networks trained at once (seeds x targets)")
+    p.add_argument("--n", type=positive_int, default=500, help="training points")
+    p.add_argument("--steps", type=positive_int, default=50)
+    p.add_argument("--repeat", type=positive_int, default=5)
     args = p.parse_args(argv)
     rng = np.random.default_rng(0)
     R, n = args.runs, args.n

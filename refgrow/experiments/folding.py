@@ -25,30 +25,31 @@ is fine-tuned after its last growth step like every other phase; nothing else is
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import time
 
 import numpy as np
 
+from refgrow.cliargs import (ArgumentParser, int_list, nonneg_float, nonneg_int, out_dir,
+                             positive_float, positive_int)
 __all__ = ["folding_sine", "folding_quadratic", "folding_fashion_mnist", "table1_protocol"]
 
 
 def _common(p, *, epochs, min_epochs, lr, batch):
-    p.add_argument("--epochs", type=int, default=epochs, help="epoch cap of every training phase")
-    p.add_argument("--min-epochs", type=int, default=min_epochs,
+    p.add_argument("--epochs", type=positive_int, default=epochs, help="epoch cap of every training phase")
+    p.add_argument("--min-epochs", type=nonneg_int, default=min_epochs,
                    help="epochs of each phase before the ADF convergence test is consulted")
-    p.add_argument("--lr", type=float, default=lr, help="Adam learning rate")
-    p.add_argument("--batch-size", type=int, default=batch)
-    p.add_argument("--alpha", type=float, default=0.1, help="weight of the fold regulariser (Def. 5)")
+    p.add_argument("--lr", type=positive_float, default=lr, help="Adam learning rate")
+    p.add_argument("--batch-size", type=positive_int, default=batch)
+    p.add_argument("--alpha", type=nonneg_float, default=0.1, help="weight of the fold regulariser (Def. 5)")
     p.add_argument("--out-init", default="uniform", choices=("uniform", "zero", "descent"),
                    help="fan-out of the fold neuron (Alg. 1: uniform)")
     p.add_argument("--mistake-method", default="largest_cluster", choices=("largest_cluster", "loss_weighted"))
-    p.add_argument("--n-clusters", type=int, default=5)
+    p.add_argument("--n-clusters", type=positive_int, default=5)
     p.add_argument("--quick", action="store_true", help="small run for a smoke test")
-    p.add_argument("--out", default="out/folding", help="directory for JSON results (default out/folding)")
-    p.add_argument("--figures", default=None, help="directory for figures (default: the --out directory)")
+    p.add_argument("--out", type=out_dir, default="out/folding", help="directory for JSON results (default out/folding)")
+    p.add_argument("--figures", type=out_dir, default=None, help="directory for figures (default: the --out directory)")
 
 
 def _grower(mlp, X, y, a, rng, **kw):
@@ -101,11 +102,11 @@ def folding_sine(argv) -> int:
     from refgrow.datasets import overlapping_quadratics, two_sines
     from refgrow.mlp import MLP
     from refgrow.plotting import plt, savefig
-    p = argparse.ArgumentParser(prog="refgrow reproduce folding-sine", description=folding_sine.__doc__)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--n", type=int, default=400, help="training points")
-    p.add_argument("--h0", type=int, default=2, help="initial hidden width (slides: 2-2-2)")
-    p.add_argument("--steps", type=int, default=5, help="growth steps")
+    p = ArgumentParser(prog="refgrow reproduce folding-sine", description=folding_sine.__doc__)
+    p.add_argument("--seed", type=nonneg_int, default=0)
+    p.add_argument("--n", type=positive_int, default=400, help="training points")
+    p.add_argument("--h0", type=positive_int, default=2, help="initial hidden width (slides: 2-2-2)")
+    p.add_argument("--steps", type=positive_int, default=5, help="growth steps")
     p.add_argument("--dataset", default="two-sines", choices=("two-sines", "quadratics"))
     _common(p, epochs=500, min_epochs=100, lr=1e-2, batch=32)
     a = p.parse_args(argv)
@@ -231,17 +232,17 @@ def _print_table(rows, title):
 def folding_quadratic(argv) -> int:
     """Table 1 analogue of 002: grown vs fixed-width networks, >= 10 seeds, Welch t-test."""
     from refgrow.datasets import overlapping_quadratics, two_sines
-    p = argparse.ArgumentParser(prog="refgrow reproduce folding-quadratic", description=folding_quadratic.__doc__)
-    p.add_argument("--seeds", type=int, default=10)
-    p.add_argument("--widths", default="50,100", help="comma-separated hidden widths (002: 50,100)")
-    p.add_argument("--n", type=int, default=1000, help="training (and test) points for the 2-D sets")
-    p.add_argument("--h0", type=int, default=1, help="initial width of the grown networks")
+    p = ArgumentParser(prog="refgrow reproduce folding-quadratic", description=folding_quadratic.__doc__)
+    p.add_argument("--seeds", type=positive_int, default=10)
+    p.add_argument("--widths", type=int_list, default="50,100", help="comma-separated hidden widths (002: 50,100)")
+    p.add_argument("--n", type=positive_int, default=1000, help="training (and test) points for the 2-D sets")
+    p.add_argument("--h0", type=positive_int, default=1, help="initial width of the grown networks")
     p.add_argument("--dataset", default="quadratics", choices=("quadratics", "two-sines", "fashion-mnist"))
     p.add_argument("--data-dir", default=None, help="MNIST-format IDX directory (fashion-mnist)")
-    p.add_argument("--n-train", type=int, default=None, help="fashion-mnist: training subset")
+    p.add_argument("--n-train", type=positive_int, default=None, help="fashion-mnist: training subset")
     _common(p, epochs=400, min_epochs=50, lr=1e-2, batch=32)
     a = p.parse_args(argv)
-    widths = [int(w) for w in a.widths.split(",") if w.strip()]
+    widths = list(a.widths)
     if a.quick:
         widths, a.seeds, a.epochs, a.min_epochs = [4, 8], min(a.seeds, 3), min(a.epochs, 100), min(a.min_epochs, 20)
     if a.seeds < 2:
@@ -297,13 +298,13 @@ def folding_fashion_mnist(argv) -> int:
     from refgrow.datasets import FASHION_MNIST_CLASSES
     from refgrow.mlp import MLP
     from refgrow.plotting import plt, savefig
-    p = argparse.ArgumentParser(prog="refgrow reproduce folding-fashion-mnist",
+    p = ArgumentParser(prog="refgrow reproduce folding-fashion-mnist",
                                 description=folding_fashion_mnist.__doc__)
     p.add_argument("--data-dir", default=None, help="MNIST-format IDX directory (default: Fashion-MNIST)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--n-train", type=int, default=10000, help="training subset (None-like 0 = all)")
-    p.add_argument("--h0", type=int, default=10)
-    p.add_argument("--steps", type=int, default=9)
+    p.add_argument("--seed", type=nonneg_int, default=0)
+    p.add_argument("--n-train", type=nonneg_int, default=10000, help="training subset (None-like 0 = all)")
+    p.add_argument("--h0", type=positive_int, default=10)
+    p.add_argument("--steps", type=positive_int, default=9)
     p.add_argument("--mnist-labels", action="store_true", help="label images with digits, not clothing names")
     _common(p, epochs=200, min_epochs=20, lr=1e-3, batch=128)
     a = p.parse_args(argv)

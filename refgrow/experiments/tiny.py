@@ -44,7 +44,6 @@ Interpretation notes
 """
 from __future__ import annotations
 
-import argparse
 import functools
 import json
 import os
@@ -52,6 +51,7 @@ import time
 
 import numpy as np
 
+from refgrow.cliargs import ArgumentParser, out_dir, positive_int
 from refgrow._validation import check_rng
 
 __all__ = ["tiny_vs_gradmax", "teacher_student_run", "classification_run", "pure_growth_run"]
@@ -285,18 +285,18 @@ def _figures(payload, out):
 
 # ------------------------------------------------------------------------------------------ CLI
 def _parser():
-    p = argparse.ArgumentParser(prog="refgrow reproduce tiny-vs-gradmax", description=__doc__.split("\n\n")[0])
+    p = ArgumentParser(prog="refgrow reproduce tiny-vs-gradmax", description=__doc__.split("\n\n")[0])
     p.add_argument("--part", choices=["a", "b", "c", "all"], default="all")
-    p.add_argument("--seeds", type=int, default=None, help="seeds per method (default 5; quick 2)")
+    p.add_argument("--seeds", type=positive_int, default=None, help="seeds per method (default 5; quick 2)")
     p.add_argument("--quick", action="store_true", help="fewer seeds, smaller subsets, shorter runs")
-    p.add_argument("--out", default="out/tiny", help="directory for JSON and figures (default out/tiny)")
+    p.add_argument("--out", type=out_dir, default="out/tiny", help="directory for JSON and figures (default out/tiny)")
     p.add_argument("--no-figures", action="store_true")
     p.add_argument("--replot", action="store_true", help="only redraw the figures from OUT/tiny_vs_gradmax.json")
     p.add_argument("--data-dir", default=None, help=f"Fashion-MNIST IDX directory (default {FASHION_DIR})")
-    p.add_argument("--steps-between", type=int, default=200, help="(a) SGD steps between additions")
-    p.add_argument("--n-train", type=int, default=None, help="(b, c) training subset (default 10000; quick 2000)")
-    p.add_argument("--target-width", type=int, default=None, help="(b) final width (default 33; quick 13)")
-    p.add_argument("--pure-steps", type=int, default=None, help="(c) neuron additions (default 30; quick 8)")
+    p.add_argument("--steps-between", type=positive_int, default=200, help="(a) SGD steps between additions")
+    p.add_argument("--n-train", type=positive_int, default=None, help="(b, c) training subset (default 10000; quick 2000)")
+    p.add_argument("--target-width", type=positive_int, default=None, help="(b) final width (default 33; quick 13)")
+    p.add_argument("--pure-steps", type=positive_int, default=None, help="(c) neuron additions (default 30; quick 8)")
     return p
 
 

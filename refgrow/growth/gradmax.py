@@ -43,9 +43,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from refgrow._validation import (as_float_array, as_sample_pair, check_bool, check_choice, check_mlp,
+from refgrow._validation import (as_float_array, as_sample_pair, check_bool, check_choice,
                                  check_moment_range, check_positive_int, check_real, check_rng)
 from refgrow.growth.proposals import NewNeurons, v_goal
+from refgrow.mlp import check_mlp
 
 __all__ = ["gradmax_matrix", "gradmax_neurons", "fan_in_gradient_norm", "propose_gradmax"]
 

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from refgrow._validation import check_int, check_mlp, check_positive_int, check_real, check_rng
+from refgrow._validation import check_int, check_positive_int, check_real, check_rng
 from refgrow.growth.proposals import NewNeurons, amplitude_loss, line_search
+from refgrow.mlp import check_mlp
 
 __all__ = ["random_directions", "propose_random"]
 

@@ -17,6 +17,7 @@ import time
 
 import numpy as np
 
+from refgrow.cliargs import ArgumentParser, positive_float, positive_int
 from refgrow import triangle as tr
 from refgrow.experiments.triangle import figures
 from refgrow.experiments.triangle.labels import NONCONVEX_LABELS, PAPER_NONCONVEX
@@ -78,12 +79,12 @@ def nonconvex(argv):
     """
     from refgrow.datasets import cubic_minus_x, r_cubed_2d, two_spirals
     p = make_parser("triangle-nonconvex")
-    p.add_argument("--spiral-blocks", type=int, default=16, help="convex blocks for two spirals (paper 16)")
+    p.add_argument("--spiral-blocks", type=positive_int, default=16, help="convex blocks for two spirals (paper 16)")
     p.add_argument("--only", choices=["x3-x", "r3", "spirals"], default=None)
     p.add_argument("--random-output", action="store_true",
                    help="train the random output combination with Adam (paper) instead of re-solving it "
                         "by least squares every pretraining step (MSE tasks)")
-    p.add_argument("--lr-baseline", type=float, default=1e-3, help="Adam lr of the Kaiming baselines (1e-3)")
+    p.add_argument("--lr-baseline", type=positive_float, default=1e-3, help="Adam lr of the Kaiming baselines (1e-3)")
     p.set_defaults(lr=1e-2, lr2=1e-4)
     args = p.parse_args(argv)
     seeds = args.seeds if args.seeds is not None else (2 if args.quick else 5)

@@ -17,13 +17,13 @@ The protocol and its interpretation notes are in the package docstring
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import time
 
 import numpy as np
 
+from refgrow.cliargs import ArgumentParser, nonneg_int, out_dir, positive_float, positive_int
 from refgrow import triangle as tr
 from refgrow._validation import check_rng
 from refgrow.datasets import TARGETS_1D, sparse_split, target_1d
@@ -203,19 +203,19 @@ def format_table(res, targets, types, *, key="train_mse", stats=("min", "mean"),
 
 
 def make_parser(name, default_seeds=30, default_epochs=1000):
-    p = argparse.ArgumentParser(prog=f"python -m refgrow reproduce {name}")
-    p.add_argument("--seeds", type=int, default=None, help=f"runs per type and target (paper {default_seeds})")
-    p.add_argument("--epochs", type=int, default=None,
+    p = ArgumentParser(prog=f"python -m refgrow reproduce {name}")
+    p.add_argument("--seeds", type=positive_int, default=None, help=f"runs per type and target (paper {default_seeds})")
+    p.add_argument("--epochs", type=positive_int, default=None,
                    help=f"epochs per phase (paper {default_epochs}: pretraining and weight training)")
-    p.add_argument("--baseline-epochs", type=int, default=None,
+    p.add_argument("--baseline-epochs", type=nonneg_int, default=None,
                    help="weight-training epochs of Default/RAAI/Skipped (default: --epochs)")
-    p.add_argument("--lr", type=float, default=1e-3, help="Adam lr of pretraining (paper 1e-3)")
-    p.add_argument("--lr2", type=float, default=1e-3,
+    p.add_argument("--lr", type=positive_float, default=1e-3, help="Adam lr of pretraining (paper 1e-3)")
+    p.add_argument("--lr2", type=positive_float, default=1e-3,
                    help="Adam lr of the raw-weight phase (paper 1e-3; App. A.9 suggests lower)")
-    p.add_argument("--batch-size", type=int, default=None, help="minibatch size (default: full batch)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--batch-size", type=positive_int, default=None, help="minibatch size (default: full batch)")
+    p.add_argument("--seed", type=nonneg_int, default=0)
     p.add_argument("--quick", action="store_true", help="6 seeds, 300 epochs per phase")
-    p.add_argument("--out", default="out/triangle", help="directory for JSON and figures (default out/triangle)")
+    p.add_argument("--out", type=out_dir, default="out/triangle", help="directory for JSON and figures (default out/triangle)")
     p.add_argument("--no-figures", action="store_true")
     return p
 

@@ -112,7 +112,8 @@ def typical_mistake(mlp, X, y, *, loss="ce", method="largest_cluster", n_cluster
     TypicalMistake or None
         None when nothing is mis-predicted.
     """
-    from refgrow._validation import check_int, check_mlp, check_real
+    from refgrow._validation import check_int, check_real
+    from refgrow.mlp import check_mlp
     check_mlp(mlp)
     loss = _check_loss(loss)
     X, y = _check_data(mlp, X, y, loss)

@@ -89,7 +89,8 @@ def regularizer_value(mlp, fold_terms) -> float:
 
     ``fold_terms``: iterable of ``(neuron index, p_mistake, p_fold)``.
     """
-    from refgrow._validation import check_index, check_mlp
+    from refgrow._validation import check_index
+    from refgrow.mlp import check_mlp
     check_mlp(mlp)
     if isinstance(fold_terms, (str, bytes)) or not hasattr(fold_terms, "__iter__"):
         raise TypeError(f"fold_terms must be a sequence of (neuron index, p_mistake, p_fold), got "
