@@ -12,7 +12,9 @@ import numpy as np
 
 from refgrow._validation import as_float_array
 
-__all__ = ["check_sign", "check_peaks", "check_peak", "check_x", "check_scales", "check_c", "check_xy"]
+__all__ = ["check_sign", "check_peaks", "check_peak", "check_x", "check_scales", "check_c", "check_xy",
+           "check_batch_peaks", "check_batch_sign", "check_batch_ratios", "check_batch_layers",
+           "check_batch_inputs", "check_batch_cache"]
 
 
 def check_sign(sign) -> int:
@@ -85,3 +87,65 @@ def check_xy(x, y):
     return x, y
 
 
+
+
+# ------------------------------------------------------------------ the batched engines (R runs)
+def check_batch_peaks(a, name: str = "a") -> np.ndarray:
+    """``(R, H+1)`` peaks, H >= 1, every entry strictly inside (0, 1)."""
+    arr = as_float_array(a, name, ndim=2)
+    if arr.shape[1] < 2:
+        raise ValueError(f"{name} must have shape (R, H+1) with H+1 >= 2 peaks per run, got {arr.shape}")
+    if np.any(arr <= 0.0) or np.any(arr >= 1.0):
+        raise ValueError(f"{name} must lie strictly inside (0, 1) (triangle peaks)")
+    return arr
+
+
+def check_batch_sign(sign, R: int, name: str = "sign") -> np.ndarray:
+    """``(R,)`` signs, each -1.0 or +1.0."""
+    arr = as_float_array(sign, name, shape=(R,))
+    if np.any((arr != 1.0) & (arr != -1.0)):
+        raise ValueError(f"{name} must hold -1 or +1 for each of the {R} runs")
+    return arr
+
+
+def check_batch_ratios(S, R: int, H: int, name: str = "S") -> np.ndarray:
+    """``(R, H)`` strictly positive layer ratios."""
+    arr = as_float_array(S, name, shape=(R, H))
+    if np.any(arr <= 0):
+        raise ValueError(f"{name} must be strictly positive (layer ratios of Theorem 3.1)")
+    return arr
+
+
+def check_batch_layers(Ws, bs, names=("Ws", "bs")):
+    """Stacked layers: lists of ``(R, out, in)`` weights and ``(R, out)`` biases that chain."""
+    nw, nb = names
+    for lst, nm in ((Ws, nw), (bs, nb)):
+        if not isinstance(lst, (list, tuple)) or not lst:
+            raise TypeError(f"{nm} must be a non-empty list of arrays (one per layer), got {type(lst).__name__}")
+    if len(Ws) != len(bs):
+        raise ValueError(f"{nw} and {nb} must have one entry per layer, got {len(Ws)} and {len(bs)}")
+    W = [as_float_array(w, f"{nw}[{l}]", ndim=3) for l, w in enumerate(Ws)]
+    R = W[0].shape[0]
+    b = [as_float_array(v, f"{nb}[{l}]", shape=(R, W[l].shape[1])) for l, v in enumerate(bs)]
+    for l in range(len(W)):
+        if W[l].shape[0] != R or (l and W[l].shape[2] != W[l - 1].shape[1]):
+            raise ValueError(f"{nw}[{l}] must have shape ({R}, out, {W[l - 1].shape[1] if l else 'D'}) to chain "
+                             f"with the previous layer, got {W[l].shape}")
+    return W, b
+
+
+def check_batch_inputs(X, R: int, D: int, name: str = "X") -> np.ndarray:
+    """Inputs ``(n, D)`` shared by the runs or ``(R, n, D)`` per run."""
+    arr = as_float_array(X, name, ndim=(2, 3))
+    if arr.shape[-1] != D or (arr.ndim == 3 and arr.shape[0] != R):
+        raise ValueError(f"{name} must have shape (n, {D}) or ({R}, n, {D}), got {arr.shape}")
+    return arr
+
+
+def check_batch_cache(cache, Ws, name: str = "cache"):
+    """The ``(inputs, masks)`` cache of ``batched_forward`` for these layers."""
+    L = len(Ws)
+    if (not isinstance(cache, tuple) or len(cache) != 2 or not isinstance(cache[0], list)
+            or not isinstance(cache[1], list) or len(cache[0]) != L or len(cache[1]) != L - 1):
+        raise TypeError(f"{name} must be the (inputs, masks) cache of batched_forward for {L} layers")
+    return cache

@@ -25,9 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from refgrow._validation import check_positive_int, check_rng
+from refgrow._validation import (as_float_array, as_labels, check_bool, check_choice, check_positive_int, check_real,
+                                 check_rng)
 from refgrow.losses import get_loss
-from refgrow.mlp import MLP
+from refgrow.mlp import MLP, check_mlp
+from refgrow.train import check_dataset
 from refgrow.triangle._checks import check_c
 from refgrow.triangle.network import (batched_backward, batched_forward, batched_network_parameters,
                                       batched_network_parameters_vjp)
@@ -75,19 +77,35 @@ class BlockModel:
     def depth(self) -> int:
         return self.A.shape[1] - 1
 
+    def _check_X(self, X):
+        return as_float_array(X, "X", shape=(None, self.P.shape[1]))
+
+    def _check_Y(self, Y, n, loss):
+        C = self.Gamma.shape[0]
+        if loss == "ce":
+            return as_labels(Y, "Y", n, C)
+        Y = as_float_array(Y, "Y", ndim=(1, 2))
+        Y = Y[:, None] if Y.ndim == 1 else Y
+        if Y.shape != (n, C):
+            raise ValueError(f"Y must have shape ({n}, {C}) (one target row per sample), got {Y.shape}")
+        return Y
+
     def inputs(self, X):
         """``U (n, J)``: block inputs ``u_k = P[k] . x + q[k]``."""
-        return X @ self.P.T + self.q
+        return self._check_X(X) @ self.P.T + self.q
 
     def _block_nets(self):
         sign = np.ones(self.n_blocks)
-        return batched_network_parameters(self.A, theorem31_ratios(self.A, sign), sign)
+        return batched_network_parameters(self.A, theorem31_ratios(self.A, sign, check_input=False), sign,
+                                          check_input=False)
 
     def forward(self, X):
         """``out (n, C)`` and a cache for :meth:`loss_and_grad`."""
         U = self.inputs(X)
+        if not np.all(np.isfinite(U)):
+            raise ValueError("X is too large in magnitude: the block inputs overflow float64")
         Ws, bs = self._block_nets()
-        F, cache = batched_forward(Ws, bs, U.T[:, :, None])           # (J, n, 1)
+        F, cache = batched_forward(Ws, bs, U.T[:, :, None], check_input=False)   # (J, n, 1)
         F = F[:, :, 0].T                                       # (n, J)
         out = self.beta + F @ self.Gamma.T + U @ self.M.T
         return out, (U, F, Ws, bs, cache)
@@ -107,14 +125,16 @@ class BlockModel:
         -------
         loss : float;  grads : dict with keys ``A, Gamma, M, beta``
         """
+        loss = check_choice(loss, "loss", ("mse", "ce"))
         out, (U, F, Ws, bs, cache) = self.forward(X)
-        value, dout = get_loss(loss)(out, Y)
+        Y = self._check_Y(Y, out.shape[0], loss)
+        value, dout = get_loss(loss)(out, Y if loss == "ce" or out.ndim == Y.ndim else Y.reshape(out.shape))
         dF = dout @ self.Gamma                                 # (n, J)
-        dWs, dbs = batched_backward(Ws, cache, dF.T[:, :, None])
+        dWs, dbs = batched_backward(Ws, cache, dF.T[:, :, None], check_input=False)
         sign = np.ones(self.n_blocks)
-        S = theorem31_ratios(self.A, sign)
-        dA, dS = batched_network_parameters_vjp(self.A, S, sign, dWs, dbs)
-        dA = dA + theorem31_ratios_vjp(self.A, sign, dS)
+        S = theorem31_ratios(self.A, sign, check_input=False)
+        dA, dS = batched_network_parameters_vjp(self.A, S, sign, dWs, dbs, check_input=False)
+        dA = dA + theorem31_ratios_vjp(self.A, sign, dS, check_input=False)
         return float(value), {"A": dA, "Gamma": dout.T @ F, "M": dout.T @ U, "beta": dout.sum(0)}
 
     def fit_output(self, X, Y):
@@ -124,6 +144,8 @@ class BlockModel:
         (Sec. 5 randomises these weights; refgrow's experiment starts from this fit instead, see
         ``docs/triangle.md``.) Updates the model in place and returns it.
         """
+        X = self._check_X(X)
+        Y = self._check_Y(Y, X.shape[0], "mse")
         U = self.inputs(X)
         F = self.forward(X)[1][1]
         Phi = np.concatenate([np.ones((X.shape[0], 1)), F, U], axis=1)
@@ -191,6 +213,9 @@ def random_blocks(n_blocks: int, depth: int, *, D: int = 1, C: int = 1, lo=-1.0,
     D = check_positive_int(D, "D")
     C = check_positive_int(C, "C")
     c = check_c(c)
+    lo, hi = check_real(lo, "lo"), check_real(hi, "hi")
+    if not (lo < hi and np.isfinite(hi - lo)):
+        raise ValueError(f"lo and hi must satisfy lo < hi with a finite width, got lo={lo}, hi={hi}")
     rng = check_rng(rng)
     d = rng.normal(size=(J, D))
     d /= np.linalg.norm(d, axis=1, keepdims=True)
@@ -214,9 +239,14 @@ def pretrain_blocks(model: BlockModel, X, Y, *, loss: str = "mse", epochs: int =
 
     Returns the list of losses (before each step); ``model`` is updated in place.
     """
+    if not isinstance(model, BlockModel):
+        raise TypeError(f"model must be a BlockModel (random_blocks), got {type(model).__name__}")
     epochs = check_positive_int(epochs, "epochs")
     c = check_c(c)
-    if varpro and loss != "mse":
+    loss = check_choice(loss, "loss", ("mse", "ce"))
+    X = model._check_X(X)
+    Y = model._check_Y(Y, X.shape[0], loss)
+    if check_bool(varpro, "varpro") and loss != "mse":
         raise ValueError(f"varpro needs loss='mse', got {loss!r}")
     params = [model.A] if varpro else [model.A, model.Gamma, model.M, model.beta]
     opt = ArrayAdam(params, lr)
@@ -236,11 +266,19 @@ def pretrain_blocks(model: BlockModel, X, Y, *, loss: str = "mse", epochs: int =
 def train_mlp_masked(mlp, X, Y, *, loss: str = "mse", epochs: int = 1000, lr: float = 1e-3, masks=None):
     """Full-batch Adam on an MLP's raw weights; ``masks`` (list of bool (out,in)) freezes the
     off-block entries ("block diagonal" variant of App. A.9). Returns the loss list; ``mlp`` in place."""
+    check_mlp(mlp)
     lf = get_loss(loss)
+    epochs = check_positive_int(epochs, "epochs")
+    X, Y = check_dataset(X, Y, loss, n_in=mlp.sizes[0], n_out=mlp.sizes[-1], names=("X", "Y"))
+    mlp.forward(X)                             # raises a clear error when X overflows the network
+    if masks is not None:
+        if not isinstance(masks, (list, tuple)) or len(masks) != len(mlp.weights) or any(
+                np.shape(m) != w.shape or np.asarray(m).dtype != bool for m, w in zip(masks, mlp.weights)):
+            raise TypeError("masks must be a list of boolean arrays shaped like mlp.weights")
     params = mlp.parameters()
     opt = ArrayAdam(params, lr)
     hist = []
-    for _ in range(check_positive_int(epochs, "epochs")):
+    for _ in range(epochs):
         out, cache = mlp.forward(X)
         value, dout = lf(out, Y)
         hist.append(float(value))

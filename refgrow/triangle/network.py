@@ -33,17 +33,20 @@ from __future__ import annotations
 import numpy as np
 
 from refgrow.mlp import MLP
-from refgrow.triangle._checks import check_peaks, check_scales, check_sign
+from refgrow._validation import as_float_array, check_bool
+from refgrow.triangle._checks import (check_batch_cache, check_batch_inputs, check_batch_layers, check_batch_peaks,
+                                      check_batch_ratios, check_batch_sign, check_peaks, check_scales, check_sign)
 from refgrow.triangle.waves import differentiable_scales, scale_ratios, triangle_breakpoints, triangle_waves
 
 __all__ = ["batched_network_parameters", "batched_network_parameters_vjp", "batched_forward",
            "batched_backward", "network_parameters", "triangle_network"]
 
 
-def batched_network_parameters(a, S, sign, offset=None):
+def batched_network_parameters(a, S, sign, offset=None, *, check_input: bool = True):
     r"""Batched weight-setting map of App. A.1 (index-shifted; package notes): R networks at once.
 
-    The batched form of :func:`network_parameters` (tested equal to it); no validation (engine).
+    The batched form of :func:`network_parameters` (tested equal to it). ``check_input=False`` skips
+    the validation (the training engines, on arrays they built).
 
     Parameters
     ----------
@@ -58,6 +61,12 @@ def batched_network_parameters(a, S, sign, offset=None):
     holds ``sum = x + sign sum_{i<l-1} s_i W_i + offset``, ``t1 = c_l W_{l-2}``, ``t2 = c_l ReLU(W_{l-2} - a_{l-1})``,
     ``bias = c_l`` with ``W_{-1} = x``, ``c_1 = 1``, ``c_{l+1} = s_{l-1}``.
     """
+    if check_bool(check_input, "check_input"):
+        a = check_batch_peaks(a)
+        S = check_batch_ratios(S, a.shape[0], a.shape[1] - 1)
+        sign = check_batch_sign(sign, a.shape[0])
+        if offset is not None:
+            offset = as_float_array(offset, "offset", shape=(a.shape[0],))
     R, m = a.shape
     H = m - 1
     Ws, bs = [], []
@@ -96,12 +105,22 @@ def batched_network_parameters(a, S, sign, offset=None):
     return Ws, bs
 
 
-def batched_network_parameters_vjp(a, S, sign, dWs, dbs):
+def batched_network_parameters_vjp(a, S, sign, dWs, dbs, *, check_input: bool = True):
     """Vector-Jacobian product of :func:`batched_network_parameters`: returns ``(da (R,H+1), dS (R,H))``.
 
     Chain rule through ``g = 1/a`` (``dg/da = -1/a^2``) and ``h = -1/(a - a^2)``
     (``dh/da = (1 - 2a)/(a - a^2)^2``), entry by entry of the App. A.1 listing.
+    ``dWs``, ``dbs`` are shaped like the output of :func:`batched_network_parameters`.
     """
+    if check_bool(check_input, "check_input"):
+        a = check_batch_peaks(a)
+        S = check_batch_ratios(S, a.shape[0], a.shape[1] - 1)
+        sign = check_batch_sign(sign, a.shape[0])
+        Ws0, bs0 = batched_network_parameters(a, S, sign, check_input=False)
+        dWs, dbs = check_batch_layers(dWs, dbs, names=("dWs", "dbs"))
+        if [w.shape for w in dWs] != [w.shape for w in Ws0]:
+            raise ValueError(f"dWs must have the shapes {[w.shape for w in Ws0]} of the network's weights, "
+                             f"got {[w.shape for w in dWs]}")
     R, m = a.shape
     H = m - 1
     da = np.zeros_like(a)
@@ -128,7 +147,7 @@ def batched_network_parameters_vjp(a, S, sign, dWs, dbs):
     return da, dS
 
 
-def batched_forward(Ws, bs, X):
+def batched_forward(Ws, bs, X, *, check_input: bool = True):
     """Batched form of :meth:`refgrow.mlp.MLP.forward` (ReLU): R networks of the same sizes at once.
 
     ``out[r] == MLP(Ws[r], bs[r]).forward(X[r])[0]`` for every run ``r`` (tested to 1e-12): the same
@@ -146,7 +165,15 @@ def batched_forward(Ws, bs, X):
 
     Internally the layout is transposed, ``(R, features, n)``, so that every product is a batch of
     ``(out, in) @ (in, n)`` with a long contiguous last axis (several times faster for width 4).
+    ``check_input=False`` skips the validation (training loops, on arrays they built).
     """
+    if check_bool(check_input, "check_input"):
+        Ws, bs = check_batch_layers(Ws, bs)
+        X = check_batch_inputs(X, Ws[0].shape[0], Ws[0].shape[2])
+        out, cache = batched_forward(Ws, bs, X, check_input=False)
+        if not np.all(np.isfinite(out)):
+            raise ValueError("X is too large in magnitude for these networks: their outputs overflow float64")
+        return out, cache
     A = X.T[None] if X.ndim == 2 else np.swapaxes(X, 1, 2)
     inputs, masks = [], []
     L = len(Ws)
@@ -166,7 +193,7 @@ def batched_forward(Ws, bs, X):
     return np.swapaxes(A, 1, 2), (inputs, masks)
 
 
-def batched_backward(Ws, cache, dout):
+def batched_backward(Ws, cache, dout, *, check_input: bool = True):
     """Batched form of :meth:`refgrow.mlp.MLP.backward` (ReLU'(0) = 0, as :mod:`refgrow.layers`).
 
     ``dW_l = dZ_l^T a_l``, ``db_l = sum_i dZ_l[i]``, ``dZ_{l-1} = (dZ_l W_l) * 1[z_{l-1} > 0]`` for every
@@ -180,6 +207,12 @@ def batched_backward(Ws, cache, dout):
     -------
     dWs, dbs : lists shaped like ``Ws`` and the biases
     """
+    if check_bool(check_input, "check_input"):
+        if not isinstance(Ws, (list, tuple)) or not Ws:
+            raise TypeError(f"Ws must be a non-empty list of (R, out, in) arrays, got {type(Ws).__name__}")
+        Ws = [as_float_array(w, f"Ws[{l}]", ndim=3) for l, w in enumerate(Ws)]
+        inputs, _ = check_batch_cache(cache, Ws)
+        dout = as_float_array(dout, "dout", shape=(Ws[-1].shape[0], inputs[0].shape[2], Ws[-1].shape[1]))
     inputs, masks = cache
     L = len(Ws)
     dWs, dbs = [None] * L, [None] * L

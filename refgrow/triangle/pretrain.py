@@ -35,9 +35,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from refgrow._validation import as_float_array, check_bool, check_positive_int
+from refgrow._validation import as_float_array, check_bool, check_int, check_positive_int, check_real
 from refgrow.optim import adam_update
-from refgrow.triangle._checks import check_c, check_peaks, check_scales, check_sign, check_xy
+from refgrow.triangle._checks import (check_batch_inputs, check_batch_peaks, check_batch_ratios, check_batch_sign,
+                                      check_c, check_peaks, check_scales, check_sign, check_xy)
 from refgrow.triangle.network import (batched_backward, batched_forward, batched_network_parameters,
                                       batched_network_parameters_vjp)
 from refgrow.triangle.waves import DEFAULT_C, scale_ratios, theorem31_ratios, theorem31_ratios_vjp
@@ -64,8 +65,21 @@ class FreeScalesLossGrad(NamedTuple):
     grad_s: np.ndarray
 
 
-def batched_pretrain_loss_and_grad(a, S, sign, X, Y, *, free):
-    """Loss and gradients of Algorithm 1 for R networks at once (engine; no validation).
+def _check_batch_problem(a, S, sign, X, Y, free):
+    """Validated ``(a, S, sign, X, Y, free)`` of the batched engines (``S`` may be None unless free)."""
+    a = check_batch_peaks(a)
+    R, H = a.shape[0], a.shape[1] - 1
+    sign = check_batch_sign(sign, R)
+    free = check_bool(free, "free")
+    if S is not None or free:
+        S = check_batch_ratios(S, R, H)
+    X = check_batch_inputs(X, R, 1)
+    Y = as_float_array(Y, "Y", shape=(R, X.shape[-2], None))
+    return a, S, sign, X, Y, free
+
+
+def batched_pretrain_loss_and_grad(a, S, sign, X, Y, *, free, check_input: bool = True):
+    """Loss and gradients of Algorithm 1 for R networks at once (``check_input=False``: the engine).
 
     Parameters
     ----------
@@ -77,18 +91,24 @@ def batched_pretrain_loss_and_grad(a, S, sign, X, Y, *, free):
     -------
     loss : (R,);  grad_a : (R, H+1);  grad_S : (R, H) (partial derivative at the ratios used)
     """
+    if check_bool(check_input, "check_input"):
+        a, S, sign, X, Y, free = _check_batch_problem(a, S, sign, X, Y, free)
+        res = batched_pretrain_loss_and_grad(a, S, sign, X, Y, free=free, check_input=False)
+        if not all(np.all(np.isfinite(v)) for v in res):
+            raise ValueError("X, Y and S are too large in magnitude: the loss or its gradient overflows float64")
+        return res
     if not free:
-        S = theorem31_ratios(a, sign)
-    Ws, bs = batched_network_parameters(a, S, sign)
-    out, cache = batched_forward(Ws, bs, X)
+        S = theorem31_ratios(a, sign, check_input=False)
+    Ws, bs = batched_network_parameters(a, S, sign, check_input=False)
+    out, cache = batched_forward(Ws, bs, X, check_input=False)
     r = out - Y
     n = Y.shape[1]
     loss = np.mean(r * r, axis=(1, 2))
     dout = 2.0 * r / (n * Y.shape[2])
-    dWs, dbs = batched_backward(Ws, cache, dout)
-    da, dS = batched_network_parameters_vjp(a, S, sign, dWs, dbs)
+    dWs, dbs = batched_backward(Ws, cache, dout, check_input=False)
+    da, dS = batched_network_parameters_vjp(a, S, sign, dWs, dbs, check_input=False)
     if not free:
-        da = da + theorem31_ratios_vjp(a, sign, dS)
+        da = da + theorem31_ratios_vjp(a, sign, dS, check_input=False)
     return loss, da, dS
 
 
@@ -127,7 +147,7 @@ def pretrain_loss_and_grad(a, x, y, *, s=None, sign: int = -1) -> PretrainLossGr
         res = free_scales_loss_and_grad(a, s, x, y, sign=sign)
         return PretrainLossGrad(res.loss, res.grad_a)
     loss, da, _ = batched_pretrain_loss_and_grad(a[None], None, np.array([float(sign)]), x[:, None],
-                                                 y[None, :, None], free=False)
+                                                 y[None, :, None], free=False, check_input=False)
     return PretrainLossGrad(float(loss[0]), da[0])
 
 
@@ -154,7 +174,7 @@ def free_scales_loss_and_grad(a, s, x, y, *, sign: int = -1) -> FreeScalesLossGr
     s = check_scales(s, a.shape[0])
     S = scale_ratios(s)
     loss, da, dS = batched_pretrain_loss_and_grad(a[None], S[None], np.array([float(sign)]), x[:, None],
-                                                  y[None, :, None], free=True)
+                                                  y[None, :, None], free=True, check_input=False)
     dS = dS[0]
     ds = np.zeros_like(s)                     # chain rule through S_1 = s_0, S_l = s_{l-1}/s_{l-2}
     ds[0] += dS[0]
@@ -223,8 +243,8 @@ class PretrainResult:
     loss: list = field(default_factory=list)
 
 
-def batched_pretrain(a, sign, X, Y, *, epochs, lr, free, c, S=None):
-    """Algorithm 1 for R runs at once (engine; no validation).
+def batched_pretrain(a, sign, X, Y, *, epochs, lr, free, c, S=None, check_input: bool = True):
+    """Algorithm 1 for R runs at once (``check_input=False`` skips the validation).
 
     Parameters
     ----------
@@ -236,20 +256,25 @@ def batched_pretrain(a, sign, X, Y, *, epochs, lr, free, c, S=None):
     -------
     a : (R, H+1);  S : (R, H);  losses : (epochs, R) (loss before each step)
     """
+    if check_bool(check_input, "check_input"):
+        a, S, sign, X, Y, free = _check_batch_problem(a, S, sign, X, Y, free)
+        epochs = check_int(epochs, "epochs", low=0)
+        lr = check_real(lr, "lr", low=0.0, low_open=True)
+        c = check_c(c)
     a = a.copy()
-    S = theorem31_ratios(a, sign) if S is None else S.copy()
+    S = theorem31_ratios(a, sign, check_input=False) if S is None else S.copy()
     params = [a, S] if free else [a]
     opt = ArrayAdam(params, lr)
     losses = np.empty((epochs, a.shape[0]))
     for e in range(epochs):
-        loss, da, dS = batched_pretrain_loss_and_grad(a, S, sign, X, Y, free=free)
+        loss, da, dS = batched_pretrain_loss_and_grad(a, S, sign, X, Y, free=free, check_input=False)
         losses[e] = loss
         opt.step(params, [da, dS] if free else [da], check_input=False)
         np.clip(a, c, 1.0 - c, out=a)
         if free:
             np.maximum(S, S_MIN, out=S)
     if not free:
-        S = theorem31_ratios(a, sign)
+        S = theorem31_ratios(a, sign, check_input=False)
     return a, S, losses
 
 

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from refgrow._validation import as_float_array, check_positive_int, check_rng
-from refgrow.triangle._checks import check_c, check_peak, check_peaks, check_sign, check_x
+from refgrow._validation import as_float_array, check_bool, check_positive_int, check_rng
+from refgrow.triangle._checks import (check_batch_peaks, check_batch_sign, check_c, check_peak, check_peaks, check_sign,
+                                      check_x)
 
 __all__ = ["DEFAULT_C", "triangle", "triangle_derivative", "triangle_waves", "triangle_breakpoints",
            "random_peaks", "differentiable_scales", "theorem31_ratios", "theorem31_ratios_vjp",
@@ -173,11 +174,11 @@ def _phi0(a0, sign):
     return (1.0 + sign) / 2.0 - sign * a0
 
 
-def theorem31_ratios(a, sign):
+def theorem31_ratios(a, sign, *, check_input: bool = True):
     r"""Batched Theorem 3.1 per-layer ratios (Eq. 4): ``S_1 = phi(a_0) a_1``, ``S_l = (1 - a_{l-1}) a_l``.
 
-    ``np.cumprod(S, axis=1)`` are the scales of :func:`differentiable_scales` for every run. No
-    validation (internal engine; the public entry points validate).
+    ``np.cumprod(S, axis=1)`` are the scales of :func:`differentiable_scales` for every run.
+    ``check_input=False`` skips the validation (the training engines, on arrays they built).
 
     Parameters
     ----------
@@ -187,17 +188,25 @@ def theorem31_ratios(a, sign):
     -------
     S : (R, H)
     """
+    if check_bool(check_input, "check_input"):
+        a = check_batch_peaks(a)
+        sign = check_batch_sign(sign, a.shape[0])
     S = np.empty((a.shape[0], a.shape[1] - 1))
     S[:, 0] = _phi0(a[:, 0], sign) * a[:, 1]
     S[:, 1:] = (1.0 - a[:, 1:-1]) * a[:, 2:]
     return S
 
 
-def theorem31_ratios_vjp(a, sign, dS):
+def theorem31_ratios_vjp(a, sign, dS, *, check_input: bool = True):
     """Vector-Jacobian product of :func:`theorem31_ratios`: ``d/da <dS, S(a)>``, shape (R, H+1).
 
     Hand-written chain rule of Eq. (4) (checked against finite differences in the tests).
+    ``dS`` has shape (R, H); ``check_input=False`` skips the validation.
     """
+    if check_bool(check_input, "check_input"):
+        a = check_batch_peaks(a)
+        sign = check_batch_sign(sign, a.shape[0])
+        dS = as_float_array(dS, "dS", shape=(a.shape[0], a.shape[1] - 1))
     da = np.zeros_like(a)
     da[:, 0] += dS[:, 0] * (-sign) * a[:, 1]
     da[:, 1] += dS[:, 0] * _phi0(a[:, 0], sign)

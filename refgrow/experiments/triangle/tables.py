@@ -23,12 +23,13 @@ import time
 
 import numpy as np
 
-from refgrow.cliargs import ArgumentParser, nonneg_int, out_dir, positive_float, positive_int
 from refgrow import triangle as tr
-from refgrow._validation import check_rng
+from refgrow._validation import as_float_array, check_int, check_rng
+from refgrow.cliargs import ArgumentParser, nonneg_int, out_dir, positive_float, positive_int
 from refgrow.datasets import TARGETS_1D, sparse_split, target_1d
 from refgrow.experiments.triangle import figures
 from refgrow.experiments.triangle.labels import LABELS, PAPER, TYPES
+from refgrow.triangle._checks import check_batch_layers
 
 __all__ = ["TYPES", "LABELS", "PAPER", "batched_mse", "collapsed_runs", "train_raw", "run_protocol",
            "format_table", "make_parser", "quick_settings", "write_json", "table1", "table2", "table3"]
@@ -36,6 +37,7 @@ __all__ = ["TYPES", "LABELS", "PAPER", "batched_mse", "collapsed_runs", "train_r
 def batched_mse(Ws, bs, X, Y):
     """MSE of each of R stacked networks: ``(R,)`` from ``Ws, bs`` (run axis first), ``X (n, 1)``, ``Y (R, n, 1)``."""
     out, _ = tr.batched_forward(Ws, bs, X)
+    Y = as_float_array(Y, "Y", shape=out.shape)
     return np.mean((out - Y) ** 2, axis=(1, 2))
 
 
@@ -61,10 +63,19 @@ def train_raw(Ws, bs, X, Y, *, epochs, lr, batch_size=None, rng=None):
     -------
     losses : (epochs, R) MSE before each epoch's first step
     """
+    Wc, bc = check_batch_layers(Ws, bs)                # validated once; the loop runs unchecked
+    X = as_float_array(X, "X", shape=(None, Wc[0].shape[2]))
+    Y = as_float_array(Y, "Y", shape=(Wc[0].shape[0], X.shape[0], Wc[-1].shape[1]))
+    for lst, nm in ((Ws, "Ws"), (bs, "bs")):
+        if not all(isinstance(w, np.ndarray) and w.dtype == np.float64 for w in lst):
+            raise TypeError(f"{nm} must be float64 ndarrays (they are updated in place)")
+    epochs = check_int(epochs, "epochs", low=0)
+    if batch_size is not None:
+        batch_size = check_int(batch_size, "batch_size", low=1)
     params = list(Ws) + list(bs)
     opt = tr.ArrayAdam(params, lr)
     n = X.shape[0]
-    rng = np.random.default_rng(rng)
+    rng = check_rng(rng)
     losses = np.empty((epochs, Ws[0].shape[0]))
     for e in range(epochs):
         if batch_size is None or batch_size >= n:
@@ -74,11 +85,11 @@ def train_raw(Ws, bs, X, Y, *, epochs, lr, batch_size=None, rng=None):
             batches = [perm[i:i + batch_size] for i in range(0, n, batch_size)]
         for k, idx in enumerate(batches):
             xb, yb = X[idx], Y[:, idx]
-            out, cache = tr.batched_forward(Ws, bs, xb)
+            out, cache = tr.batched_forward(Ws, bs, xb, check_input=False)
             r = out - yb
             if k == 0 and len(batches) == 1:
                 losses[e] = np.mean(r * r, axis=(1, 2))
-            dWs, dbs = tr.batched_backward(Ws, cache, 2.0 * r / (yb.shape[1] * yb.shape[2]))
+            dWs, dbs = tr.batched_backward(Ws, cache, 2.0 * r / (yb.shape[1] * yb.shape[2]), check_input=False)
             opt.step(params, list(dWs) + list(dbs), check_input=False)
         if len(batches) > 1:
             losses[e] = batched_mse(Ws, bs, X, Y)
