@@ -482,6 +482,7 @@ NOT_FUZZED = {_P + k: v for k, v in {
     "growth.folding.grow.FoldRecord": _RESULT, "growth.folding.grow.FoldRecord.to_dict": _RESULT,
     "growth.folding.grow.FoldingResult": _RESULT, "growth.loop.GrowthHistory": _RESULT,
     "growth.loop.GrowthResult": _RESULT, "growth.tiny.network.TinyStep": _RESULT,
+    "growth.tiny.linalg.TinyNeurons": _RESULT,
     "kmeans.KMeansResult": _RESULT, "mlp.ForwardCache": _RESULT, "mlp.Gradients": _RESULT,
     "regions.Regions1D": _RESULT, "stats.ADFResult": _RESULT, "train.History": _RESULT,
     "train.History.append": _RESULT, "train.History.to_dict": _RESULT,
@@ -682,6 +683,9 @@ NONFINITE_OK = {_P + k: v for k, v in {
     "train.train": "a run that diverges records its NaN loss and stops with stopped_by='diverged'",
     "growth.folding.grow.fine_tune": "as train: divergence is recorded, not raised",
     "growth.loop.grow": "as train: divergence is recorded, not raised",
+    "experiments.triangle.tables.train_raw": "a diverging run records its non-finite losses (tables "
+                                             "count such runs instead of aborting the experiment)",
+    "triangle.pretrain.batched_pretrain": "as train_raw: the losses of a diverging run are recorded",
     "growth.folding.grow.grow_by_folding": "its histories record NaN validation losses when no "
                                            "validation set is given",
 }.items()}
@@ -701,7 +705,7 @@ ALIASES = {(_P + "losses.get_loss", "name"): "loss"}
 
 # free-text string arguments (any string is valid): (callable, argument)
 FREE_TEXT = {(_P + "mlp.as_mlp", "name"), (_P + "jsonio.to_jsonable", "v"),
-             (_P + "stats.ADFConvergence", "key")}
+             (_P + "stats.ADFConvergence", "key"), (_P + "mlp.check_mlp", "name")}
 
 
 # a wrong shape may be reported as a mismatch with another array argument, named instead

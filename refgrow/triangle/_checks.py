@@ -24,15 +24,28 @@ def check_sign(sign) -> int:
     return int(sign)
 
 
+#: peaks closer than this to 0 or 1 are refused: the hat slopes 1/a and 1/(1-a) of the weight-setting
+#: map (App. A.1) would exceed 1e12 and the Theorem 3.1 scales underflow (interpretation note: a
+#: numerical domain of the exact formulas, far outside the [c, 1-c] = [0.05, 0.95] of pretraining)
+PEAK_MARGIN = 1e-12
+
+
+def _check_margin(arr, name):
+    if np.any(np.minimum(arr, 1.0 - arr) < PEAK_MARGIN):
+        raise ValueError(f"{name} must keep a distance >= {PEAK_MARGIN:g} from 0 and 1 (the hat slopes 1/a "
+                         "and 1/(1-a) would overflow the network's arithmetic)")
+    return arr
+
+
 def check_peaks(a, name: str = "a", *, min_len: int = 2) -> np.ndarray:
-    """1-D float array of at least ``min_len`` peaks, each strictly inside (0, 1)."""
+    """1-D float array of at least ``min_len`` peaks, each strictly inside (0, 1) (see PEAK_MARGIN)."""
     arr = as_float_array(a, name, ndim=1)
     if arr.shape[0] < min_len:
         raise ValueError(f"{name} must hold at least {min_len} peaks, got shape {arr.shape}")
     if np.any(arr <= 0.0) or np.any(arr >= 1.0):
         bad = arr[(arr <= 0) | (arr >= 1)]
         raise ValueError(f"{name} must lie strictly inside (0, 1) (triangle peaks), got values {bad[:5]}")
-    return arr
+    return _check_margin(arr, name)
 
 
 def check_peak(a, name: str = "a") -> float:
@@ -97,7 +110,7 @@ def check_batch_peaks(a, name: str = "a") -> np.ndarray:
         raise ValueError(f"{name} must have shape (R, H+1) with H+1 >= 2 peaks per run, got {arr.shape}")
     if np.any(arr <= 0.0) or np.any(arr >= 1.0):
         raise ValueError(f"{name} must lie strictly inside (0, 1) (triangle peaks)")
-    return arr
+    return _check_margin(arr, name)
 
 
 def check_batch_sign(sign, R: int, name: str = "sign") -> np.ndarray:

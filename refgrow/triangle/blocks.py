@@ -128,7 +128,11 @@ class BlockModel:
         loss = check_choice(loss, "loss", ("mse", "ce"))
         out, (U, F, Ws, bs, cache) = self.forward(X)
         Y = self._check_Y(Y, out.shape[0], loss)
-        value, dout = get_loss(loss)(out, Y if loss == "ce" or out.ndim == Y.ndim else Y.reshape(out.shape))
+        try:
+            value, dout = get_loss(loss)(out, Y)
+        except ValueError:
+            raise ValueError("X or Y is too large in magnitude (or a huge lr made training diverge): the "
+                             "loss overflows float64") from None
         dF = dout @ self.Gamma                                 # (n, J)
         dWs, dbs = batched_backward(Ws, cache, dF.T[:, :, None], check_input=False)
         sign = np.ones(self.n_blocks)
@@ -248,6 +252,16 @@ def pretrain_blocks(model: BlockModel, X, Y, *, loss: str = "mse", epochs: int =
     Y = model._check_Y(Y, X.shape[0], loss)
     if check_bool(varpro, "varpro") and loss != "mse":
         raise ValueError(f"varpro needs loss='mse', got {loss!r}")
+    saved = [p.copy() for p in (model.A, model.Gamma, model.M, model.beta)]
+    try:
+        return _pretrain_blocks(model, X, Y, loss, epochs, lr, c, varpro)
+    except ValueError:
+        for p, v in zip((model.A, model.Gamma, model.M, model.beta), saved):
+            p[...] = v                          # a failed call leaves the model as it was
+        raise
+
+
+def _pretrain_blocks(model, X, Y, loss, epochs, lr, c, varpro):
     params = [model.A] if varpro else [model.A, model.Gamma, model.M, model.beta]
     opt = ArrayAdam(params, lr)
     hist = []
@@ -275,12 +289,26 @@ def train_mlp_masked(mlp, X, Y, *, loss: str = "mse", epochs: int = 1000, lr: fl
         if not isinstance(masks, (list, tuple)) or len(masks) != len(mlp.weights) or any(
                 np.shape(m) != w.shape or np.asarray(m).dtype != bool for m, w in zip(masks, mlp.weights)):
             raise TypeError("masks must be a list of boolean arrays shaped like mlp.weights")
+    saved = [p.copy() for p in mlp.parameters()]
+    try:
+        return _train_mlp_masked(mlp, X, Y, lf, epochs, lr, masks)
+    except ValueError:
+        for p, v in zip(mlp.parameters(), saved):
+            p[...] = v                          # a failed call leaves the network as it was
+        raise
+
+
+def _train_mlp_masked(mlp, X, Y, lf, epochs, lr, masks):
     params = mlp.parameters()
     opt = ArrayAdam(params, lr)
     hist = []
     for _ in range(epochs):
-        out, cache = mlp.forward(X)
-        value, dout = lf(out, Y)
+        try:
+            out, cache = mlp.forward(X)
+            value, dout = lf(out, Y)
+        except ValueError:
+            raise ValueError("X or Y is too large in magnitude (or a huge lr made training diverge): the "
+                             "loss overflows float64") from None
         hist.append(float(value))
         g = mlp.backward(cache, dout)
         gw = [gw * m for gw, m in zip(g.weights, masks)] if masks is not None else g.weights

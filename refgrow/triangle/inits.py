@@ -30,6 +30,8 @@ __all__ = ["torch_default_init", "RAIInit", "rai_init", "raai_init"]
 
 
 def _layer_sizes(sizes):
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+        raise TypeError(f"sizes must be a list of layer widths, got {type(sizes).__name__}")
     sizes = [check_positive_int(v, f"sizes[{i}]") for i, v in enumerate(sizes)]
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least input and output sizes, got {sizes}")

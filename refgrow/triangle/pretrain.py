@@ -148,6 +148,8 @@ def pretrain_loss_and_grad(a, x, y, *, s=None, sign: int = -1) -> PretrainLossGr
         return PretrainLossGrad(res.loss, res.grad_a)
     loss, da, _ = batched_pretrain_loss_and_grad(a[None], None, np.array([float(sign)]), x[:, None],
                                                  y[None, :, None], free=False, check_input=False)
+    if not (np.isfinite(loss[0]) and np.all(np.isfinite(da))):
+        raise ValueError("y (or s) is too large in magnitude: the loss or its gradient overflows float64")
     return PretrainLossGrad(float(loss[0]), da[0])
 
 
@@ -180,6 +182,9 @@ def free_scales_loss_and_grad(a, s, x, y, *, sign: int = -1) -> FreeScalesLossGr
     ds[0] += dS[0]
     ds[1:] += dS[1:] / s[:-1]
     ds[:-1] -= dS[1:] * s[1:] / s[:-1] ** 2
+    if not (np.isfinite(loss[0]) and np.all(np.isfinite(da)) and np.all(np.isfinite(ds))):
+        raise ValueError("y or s is too large (or s too small) in magnitude: the loss or its gradient "
+                         "overflows float64")
     return FreeScalesLossGrad(float(loss[0]), da[0], ds)
 
 
@@ -304,9 +309,11 @@ def pretrain(a, x, y, *, epochs: int = 1000, lr: float = 1e-3, sign: int = -1,
     x, y = check_xy(x, y)
     epochs = check_positive_int(epochs, "epochs")
     c = check_c(c)
-    if isinstance(lr, bool) or not (isinstance(lr, numbers.Real) and lr > 0 and np.isfinite(lr)):
-        raise ValueError(f"lr must be a positive finite number, got {lr!r}")
+    lr = check_real(lr, "lr", low=0.0, low_open=True)
+    free_scales = check_bool(free_scales, "free_scales")
     a = np.clip(a, c, 1 - c)
     A, S, losses = batched_pretrain(a[None], np.array([float(sign)]), x[:, None], y[None, :, None],
-                                    epochs=epochs, lr=float(lr), free=free_scales, c=c)
+                                    epochs=epochs, lr=lr, free=free_scales, c=c, check_input=False)
+    if not (np.all(np.isfinite(losses)) and np.all(np.isfinite(A)) and np.all(np.isfinite(S))):
+        raise ValueError("y is too large in magnitude (or lr too large): pretraining overflowed float64")
     return PretrainResult(a=A[0], s=np.cumprod(S[0]), loss=losses[:, 0].tolist())

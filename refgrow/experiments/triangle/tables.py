@@ -38,6 +38,15 @@ def batched_mse(Ws, bs, X, Y):
     """MSE of each of R stacked networks: ``(R,)`` from ``Ws, bs`` (run axis first), ``X (n, 1)``, ``Y (R, n, 1)``."""
     out, _ = tr.batched_forward(Ws, bs, X)
     Y = as_float_array(Y, "Y", shape=out.shape)
+    mse = _batched_mse(Ws, bs, X, Y)
+    if not np.all(np.isfinite(mse)):
+        raise ValueError("X or Y is too large in magnitude: the squared errors overflow float64")
+    return mse
+
+
+def _batched_mse(Ws, bs, X, Y):
+    """:func:`batched_mse` without validation (training loops; a diverged run gives inf/NaN)."""
+    out, _ = tr.batched_forward(Ws, bs, X, check_input=False)
     return np.mean((out - Y) ** 2, axis=(1, 2))
 
 
@@ -92,7 +101,7 @@ def train_raw(Ws, bs, X, Y, *, epochs, lr, batch_size=None, rng=None):
             dWs, dbs = tr.batched_backward(Ws, cache, 2.0 * r / (yb.shape[1] * yb.shape[2]), check_input=False)
             opt.step(params, list(dWs) + list(dbs), check_input=False)
         if len(batches) > 1:
-            losses[e] = batched_mse(Ws, bs, X, Y)
+            losses[e] = _batched_mse(Ws, bs, X, Y)
     return losses
 
 
