@@ -68,6 +68,12 @@ class Splits(NamedTuple):
     test: Dataset
 
 
+def _finite_points(X, names):
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{names} is too large: the generated points overflow float64")
+    return X
+
+
 def _check_noise(noise):
     return check_real(noise, "noise", low=0.0)
 
@@ -80,7 +86,7 @@ def _two_curves(n, rng, x_low, x_high, curve0, curve1, noise):
     y = rng.permutation(y)
     x1 = rng.uniform(x_low, x_high, size=n)
     x2 = np.where(y == 0, curve0(x1), curve1(x1)) + noise * rng.normal(size=n)
-    return Dataset(np.column_stack([x1, x2]), y.astype(np.int64))
+    return Dataset(_finite_points(np.column_stack([x1, x2]), "noise (or gap)"), y.astype(np.int64))
 
 
 def two_sines(n=400, *, rng=None, gap=0.6, noise=0.15) -> Dataset:
@@ -173,7 +179,7 @@ def two_spirals(n=400, *, rng=None, turns=1.5, noise=0.0) -> Dataset:
     t = rng.uniform(0.05, 1.0, size=n)
     ang = 2 * np.pi * turns * t + np.pi * y
     X = np.column_stack([t * np.cos(ang), t * np.sin(ang)]) + noise * rng.normal(size=(n, 2))
-    return Dataset(X, y.astype(np.int64))
+    return Dataset(_finite_points(X, "noise"), y.astype(np.int64))
 
 
 def teacher_student(n=1000, *, rng=None, d=10, hidden=10, out=10, return_teacher=False):

@@ -195,7 +195,7 @@ def mackinnon_critical_values(nobs, regression: str = "c") -> dict:
     [-3.49750103, -2.89090644, -2.5824349]
     """
     regression = _check_regression(regression)
-    T = check_real(nobs, "nobs", low=0.0, low_open=True, allow_inf=True)
+    T = check_real(nobs, "nobs", low=1.0, allow_inf=True)       # rows of the ADF regression
     u = 1.0 / T
     return {lvl: b0 + u * (b1 + u * (b2 + u * b3))
             for lvl, (b0, b1, b2, b3) in zip(_LEVELS, _CRIT_2010[regression])}

@@ -796,3 +796,52 @@ def test_bad_values_rejected(name):
         if why:
             failures.append(f"{arg}={label}: {why}")
     assert not failures, f"{name}:\n  " + "\n  ".join(failures)
+
+
+# ----------------------------------------------------------------------------- hypothesis: drawn values
+
+def _numeric_args(name):
+    """Arguments of the valid call whose value is a real scalar or a float array."""
+    call = recipe_for(name, CALLABLES[name])(ctx())
+    if "self" not in call:
+        call = _with_defaults(CALLABLES[name], call)
+    return sorted(k for k, v in call.items() if k != "self" and (
+        (isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+         and k != "rng") or (isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.size)))
+
+
+NUMERIC = [n for n in FUZZED if _numeric_args(n)]
+
+_any_float = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                       st.sampled_from([1e308, -1e308, 1e-308, 5e-324, 1e154, -1e154, 0.0, -0.0]))
+
+
+@pytest.mark.parametrize("name", NUMERIC)
+@settings(max_examples=12, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_drawn_values(name, data):
+    """Hypothesis draws the argument and its value: any float for a real option or for one entry of
+    an array, any scale factor for a whole array, any integer for an integer option. A NaN/inf must
+    be refused with an error naming the argument; any finite value must give that error or a finite
+    result; nothing else may escape and no input may change."""
+    arg = data.draw(st.sampled_from(_numeric_args(name)), label="argument")
+    call = recipe_for(name, CALLABLES[name])(ctx())
+    if "self" not in call:
+        call = _with_defaults(CALLABLES[name], call)
+    v = call[arg]
+    if isinstance(v, np.ndarray):
+        if data.draw(st.booleans(), label="scale the whole array"):
+            bad = v * data.draw(st.floats(min_value=-1e308, max_value=1e308), label="scale")
+        else:
+            bad = v.copy()
+            bad.flat[data.draw(st.integers(0, v.size - 1), label="index")] = data.draw(_any_float, label="entry")
+        strict = not np.all(np.isfinite(bad))
+    elif isinstance(v, (int, np.integer)):
+        bad = data.draw(st.integers(-10 ** 3, 10 ** 3), label="value")
+        strict = False
+    else:
+        bad = data.draw(_any_float, label="value")
+        strict = math.isnan(bad)
+    why = call_case(name, CALLABLES[name], call, arg, bad, STRICT if strict else LENIENT, "drawn")
+    assert why is None, f"{name}({arg}={bad!r}): {why}"

@@ -92,7 +92,7 @@ def propose_random(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", distr
     """
     h = check_mlp(mlp).check_hidden_layer(hidden_layer)
     k = check_positive_int(k, "k")
-    L = check_real(L, "L", low=0.0, low_open=True)
+    L = check_real(L, "L", low=0.0, low_open=True, high=1e300)   # the search interval (-L, L) has width 2L
     n_grid = check_int(n_grid, "n_grid", low=2)
     if (X_search is None) != (y_search is None):
         raise ValueError("X_search and y_search must be given together")

@@ -139,7 +139,10 @@ class BlockModel:
         S = theorem31_ratios(self.A, sign, check_input=False)
         dA, dS = batched_network_parameters_vjp(self.A, S, sign, dWs, dbs, check_input=False)
         dA = dA + theorem31_ratios_vjp(self.A, sign, dS, check_input=False)
-        return float(value), {"A": dA, "Gamma": dout.T @ F, "M": dout.T @ U, "beta": dout.sum(0)}
+        grads = {"A": dA, "Gamma": dout.T @ F, "M": dout.T @ U, "beta": dout.sum(0)}
+        if not all(np.all(np.isfinite(g)) for g in grads.values()):
+            raise ValueError("X or Y is too large in magnitude: the gradients overflow float64")
+        return float(value), grads
 
     def fit_output(self, X, Y):
         r"""Least-squares ``beta, Gamma, M`` for MSE targets ``Y (n, C)`` with the blocks fixed.

@@ -263,6 +263,8 @@ def scale_ratios(s):
         raise ValueError(f"s must be strictly positive, got {s[s <= 0][:5]}")
     S = s.copy()
     S[1:] = s[1:] / s[:-1]
+    if not np.all(np.isfinite(S)):
+        raise ValueError("s spans too many orders of magnitude: the ratios s_i / s_{i-1} overflow float64")
     return S
 
 

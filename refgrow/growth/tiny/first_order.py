@@ -63,7 +63,10 @@ def linearised_move(B_in, alpha, omega):
     omega = as_float_array(omega, "omega", ndim=2, allow_empty=True)
     if alpha.shape[1] != B.shape[1] or omega.shape[1] != alpha.shape[0]:
         raise ValueError(f"alpha must be (K, {B.shape[1]}) and omega (d_out, K); got {alpha.shape}, {omega.shape}")
-    return (B @ alpha.T) @ omega.T
+    out = (B @ alpha.T) @ omega.T
+    if not np.all(np.isfinite(out)):
+        raise ValueError("B_in, alpha and omega are too large in magnitude: the move overflows float64")
+    return out
 
 
 def _check_neurons(neurons, B_in, V):
@@ -79,6 +82,12 @@ def _check_neurons(neurons, B_in, V):
     omega = as_float_array(neurons.omega, "neurons.omega", shape=(V.shape[1], K), allow_empty=True)
     sv = as_float_array(neurons.singular_values, "neurons.singular_values", shape=(K,), allow_empty=True)
     return B_in, alpha, omega, sv
+
+
+def _finite_terms(values):
+    if not all(np.isfinite(v) for v in values):
+        raise ValueError("V_goal, B, dW, B_in and the neurons are too large in magnitude: the first-order "
+                         "terms overflow float64")
 
 
 def first_order_decrease(V_goal, B, dW, B_in, neurons, *, sigma_prime0=1.0, update_applied=True):
@@ -122,6 +131,7 @@ def first_order_decrease(V_goal, B, dW, B_in, neurons, *, sigma_prime0=1.0, upda
     d_neu = float(np.sum(sv ** 2))
     cross = float(np.sum(Vu * Vt) / n)
     upd = d_upd if update_applied else 0.0
+    _finite_terms((d_upd, d_neu, cross))
     return {"delta_update": d_upd, "delta_neurons": d_neu, "cross": cross,
             "paper": sigma_prime0 * d_neu + upd, "exact": sigma_prime0 * (d_neu + cross) + upd}
 
@@ -150,5 +160,6 @@ def relu_first_order(V_goal, B, dW, B_in, neurons, *, update_applied=True):
     lin = float(np.sum(V * (Z @ om.T)) / n)
     ab = float(np.sum(V * (np.abs(Z) @ om.T)) / n)
     d_upd = float(np.sum(V * Vu) / n)
+    _finite_terms((d_upd, relu, lin, ab))
     return {"delta_update": d_upd, "relu": relu, "linear_half": lin / 2, "abs_half": ab / 2,
             "exact": (d_upd if update_applied else 0.0) + relu}
