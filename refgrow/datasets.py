@@ -179,7 +179,7 @@ def two_spirals(n=400, *, rng=None, turns=1.5, noise=0.0) -> Dataset:
     t = rng.uniform(0.05, 1.0, size=n)
     ang = 2 * np.pi * turns * t + np.pi * y
     X = np.column_stack([t * np.cos(ang), t * np.sin(ang)]) + noise * rng.normal(size=(n, 2))
-    return Dataset(_finite_points(X, "noise"), y.astype(np.int64))
+    return Dataset(_finite_points(X, "noise or turns"), y.astype(np.int64))
 
 
 def teacher_student(n=1000, *, rng=None, d=10, hidden=10, out=10, return_teacher=False):

@@ -392,6 +392,14 @@ def fold_point(mlp, x_mistake, i, j, *, refine=True, tol=1e-10, max_iter=50) -> 
                          f"{x_mistake.tolist()!r} where it is undefined "
                          "(zero normal A[i] - A[j], e.g. every hidden unit is off); use "
                          "boundary_point_on_segment towards an instance predicted as the other class")
+    try:
+        return _fold_point(mlp, x_mistake, i, j, w, b, refine, tol, max_iter)
+    except ValueError as exc:                      # the arguments were valid: float64 overflowed
+        raise ValueError(f"x_mistake is too large in magnitude for the fold-point search: {exc}") from None
+
+
+def _fold_point(mlp, x_mistake, i, j, w, b, refine, tol, max_iter):
+    """Body of :func:`fold_point` on validated arguments, from the mistake's boundary ``(w, b)``."""
     pat0 = activation_pattern(mlp, x_mistake)
     x_lin = closest_point_on_hyperplane(x_mistake, w, b)
 
@@ -440,6 +448,12 @@ def boundary_point_on_segment(mlp, x0, x1, i, j, *, tol=1e-12, max_iter=200) -> 
     x1 = _check_point(mlp, x1, "x1")
     tol, max_iter, _ = _check_search(tol, max_iter)
     i, j = _check_classes(i, j, mlp.sizes[-1])
+    for x, name in ((x0, "x0"), (x1, "x1")):
+        out = _preacts(mlp, x[None, :])[-1][0]
+        if not (np.all(np.isfinite(out)) and np.isfinite(out[i] - out[j])):
+            raise ValueError(f"{name} is too large in magnitude: the network's logit gap overflows float64")
+    if not np.all(np.isfinite(x1 - x0)):
+        raise ValueError("x0 and x1 are too far apart: x1 - x0 overflows float64")
     g0, g1 = logit_gap(mlp, x0, i, j), logit_gap(mlp, x1, i, j)
     if g0 * g1 > 0:
         raise ValueError(f"x0 and x1 must lie on both sides of the boundary (bisection needs a sign change of "

@@ -143,7 +143,7 @@ def check_mlp_gradients(mlp, X, y, *, loss="ce", eps=1e-6) -> float:
     mlp = as_mlp(mlp, "mlp")
     fn = get_loss(loss)
     X = np.array(as_float_array(X, "X", ndim=2))
-    eps = check_real(eps, "eps", low=0.0, low_open=True)
+    eps = check_real(eps, "eps", low=0.0, low_open=True, high=1.0)     # a finite-difference step
     out, cache = mlp.forward(X)
     _, d_out = fn(out, y)
     g = mlp.backward(cache, d_out)

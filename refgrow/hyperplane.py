@@ -16,6 +16,8 @@ x'         (returned)  as ``x``      closest point ``x - (w.x + b) w / (w.w)``
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from refgrow._validation import as_float_array
@@ -28,11 +30,23 @@ def _check_hyperplane(x, w, b):
     w = as_float_array(w, "w", ndim=1)
     if x.ndim not in (1, 2) or x.shape[-1] != w.shape[0]:
         raise ValueError(f"x must have shape ({w.shape[0]},) or (n, {w.shape[0]}) to match w, got {x.shape}")
-    b_arr = as_float_array(b, "b", ndim=0)
-    ww = float(w @ w)
-    if ww == 0.0:
+    b = float(as_float_array(b, "b", ndim=0))
+    if not np.any(w):
         raise ValueError(f"w must be nonzero (the normal of {{x : w.x + b = 0}}), got {w.tolist()!r}")
-    return x, w, float(b_arr), ww
+    ww = float(w @ w)
+    if not (np.isfinite(ww) and ww >= np.finfo(np.float64).tiny):
+        # (w, b) and (w, b) / 2**e describe the same hyperplane: rescale exactly so w.w neither
+        # overflows nor underflows (the projection and the signed distance are unchanged)
+        e = math.frexp(float(np.max(np.abs(w))))[1]
+        w, b = np.ldexp(w, -e), float(np.ldexp(b, -e))     # b may overflow: reported below
+        ww = float(w @ w)
+    return x, w, b, ww
+
+
+def _finite(out, names="x, w and b"):
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{names} are too large in magnitude: the result overflows float64")
+    return out
 
 
 def closest_point_on_hyperplane(x, w, b) -> np.ndarray:
@@ -58,7 +72,7 @@ def closest_point_on_hyperplane(x, w, b) -> np.ndarray:
     """
     x, w, b, ww = _check_hyperplane(x, w, b)
     r = (x @ w + b) / ww
-    return x - np.multiply.outer(r, w)
+    return _finite(x - np.multiply.outer(r, w))
 
 
 def signed_distance(x, w, b):
@@ -77,5 +91,5 @@ def signed_distance(x, w, b):
     float or ndarray, shape (n,)
     """
     x, w, b, ww = _check_hyperplane(x, w, b)
-    d = (x @ w + b) / np.sqrt(ww)
+    d = _finite((x @ w + b) / np.sqrt(ww))
     return float(d) if x.ndim == 1 else d

@@ -107,6 +107,9 @@ def _check_inputs(X, sample_weight, n_clusters):
                              f"got {w.shape}")
     if np.any(w < 0):
         raise ValueError(f"sample_weight must be >= 0, got minimum {w.min()!r}")
+    if not np.isfinite(w.sum()):
+        raise ValueError("sample_weight is too large in magnitude: its sum overflows float64 (only the "
+                         "relative weights matter for the centres; rescale them)")
     n_pos = int(np.count_nonzero(w > 0))
     if n_pos == 0:
         raise ValueError("sample_weight must have at least one positive entry, got all zeros")
@@ -132,9 +135,16 @@ def _power_of_two_scale(*arrays) -> int:
     return 0
 
 
-def _unscaled_inertia(inertia: float, e: int) -> float:
+def _weight_scale(w) -> tuple:
+    """``(w * 2**-ew, ew)``: weights of order 1 (exact; centres depend on relative weights only)."""
+    ew = _power_of_two_scale(w)
+    return (np.ldexp(w, -ew), ew) if ew else (w, 0)
+
+
+def _unscaled_inertia(inertia: float, e: int, ew: int = 0) -> float:
+    """``inertia * 2**(2 e + ew)`` for data scaled by ``2**-e`` and weights by ``2**-ew``."""
     try:
-        return math.ldexp(inertia, 2 * e)
+        return math.ldexp(inertia, 2 * e + ew)
     except OverflowError:
         raise ValueError("X and centers are too large in magnitude: the inertia (a sum of squared "
                          "distances) overflows float64; rescale them") from None
@@ -270,6 +280,7 @@ def lloyd_iteration(X, sample_weight, centers):
     """
     X, w, _ = _check_inputs(X, sample_weight, 1)
     C = as_float_array(centers, "centers", ndim=2, shape=(None, X.shape[1]))
+    w, _ = _weight_scale(w)
     e = _power_of_two_scale(X, C)
     Xs, Cs = (np.ldexp(X, -e), np.ldexp(C, -e)) if e else (X, C)
     x_sq = np.einsum("ij,ij->i", Xs, Xs)
@@ -347,6 +358,7 @@ def kmeans_plusplus(X, sample_weight, n_clusters, *, rng=None, n_local_trials=No
         n_local_trials = 2 + int(math.log(k))
     n_local_trials = check_positive_int(n_local_trials, "n_local_trials")
     e = _power_of_two_scale(X)
+    w, _ = _weight_scale(w)
     Xs = np.ldexp(X, -e) if e else X
     mu = Xs.mean(axis=0)
     Xc = Xs - mu
@@ -439,6 +451,7 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
             raise ValueError(f"n_init must be 1 when init is an array, got {n_init}")
     rng = check_rng(rng)
     e = _power_of_two_scale(X) if given is None else _power_of_two_scale(X, given)
+    w, ew = _weight_scale(w)
     if e:                                            # see _power_of_two_scale
         X = np.ldexp(X, -e)
         given = None if given is None else np.ldexp(given, -e)
@@ -464,8 +477,8 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
         warnings.warn(f"weighted_kmeans: only {n_live} of n_clusters={k} clusters carry positive "
                       "weight (duplicate points?); the others keep their previous centres",
                       RuntimeWarning, stacklevel=2)
-    if e:
+    if e or ew:
         return KMeansResult(centers=np.ldexp(centers + mu, e), labels=labels.astype(np.int64),
-                            inertia=_unscaled_inertia(inertia, e), n_iter=n_iter)
+                            inertia=_unscaled_inertia(inertia, e, ew), n_iter=n_iter)
     return KMeansResult(centers=centers + mu, labels=labels.astype(np.int64), inertia=inertia,
                         n_iter=n_iter)

@@ -104,7 +104,7 @@ def check_dataset(X, y, loss, *, n_in=None, n_out=None, names=("X", "y")):
         n_out = check_int(n_out, "n_out", low=1)
     X = as_float_array(X, names[0], ndim=2)
     if n_in is not None and X.shape[1] != n_in:
-        raise ValueError(f"{names[0]} must have {n_in} columns (the network's input size), got {X.shape}")
+        raise ValueError(f"{names[0]} must have n_in={n_in} columns (the network's input size), got {X.shape}")
     if is_classification(loss):
         y = as_labels(y, names[1], X.shape[0], n_out if n_out is not None else np.iinfo(np.int64).max)
     else:
@@ -115,7 +115,7 @@ def check_dataset(X, y, loss, *, n_in=None, n_out=None, names=("X", "y")):
             raise ValueError(f"{names[1]} must have {X.shape[0]} rows (one per sample of "
                              f"{names[0]}), got shape {y.shape}")
         if n_out is not None and y.shape[1] != n_out:
-            raise ValueError(f"{names[1]} must have {n_out} columns (the network's outputs), got {y.shape}")
+            raise ValueError(f"{names[1]} must have n_out={n_out} columns (the network's outputs), got {y.shape}")
     return X, y
 
 

@@ -55,7 +55,7 @@ def check_peak(a, name: str = "a") -> float:
     a = float(a)
     if not np.isfinite(a) or not 0.0 < a < 1.0:
         raise ValueError(f"{name} must lie strictly inside (0, 1), got {a!r}")
-    return a
+    return float(_check_margin(np.float64(a), name))
 
 
 def check_x(x, name: str = "x") -> np.ndarray:

@@ -156,7 +156,11 @@ class BlockModel:
         U = self.inputs(X)
         F = self.forward(X)[1][1]
         Phi = np.concatenate([np.ones((X.shape[0], 1)), F, U], axis=1)
+        if not np.all(np.isfinite(Phi)):
+            raise ValueError("X is too large in magnitude: the block features overflow float64")
         coef, *_ = np.linalg.lstsq(Phi, Y, rcond=None)
+        if not np.all(np.isfinite(coef)):
+            raise ValueError("X or Y is too large in magnitude: the least-squares output overflows float64")
         J = self.n_blocks
         self.beta[:] = coef[0]
         self.Gamma[:] = coef[1:J + 1].T

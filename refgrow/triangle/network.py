@@ -67,6 +67,10 @@ def batched_network_parameters(a, S, sign, offset=None, *, check_input: bool = T
         sign = check_batch_sign(sign, a.shape[0])
         if offset is not None:
             offset = as_float_array(offset, "offset", shape=(a.shape[0],))
+        Ws, bs = batched_network_parameters(a, S, sign, offset, check_input=False)
+        if not all(np.all(np.isfinite(v)) for v in Ws + bs):
+            raise ValueError("S (or offset) is too large in magnitude: the weights overflow float64")
+        return Ws, bs
     R, m = a.shape
     H = m - 1
     Ws, bs = [], []
@@ -121,6 +125,10 @@ def batched_network_parameters_vjp(a, S, sign, dWs, dbs, *, check_input: bool = 
         if [w.shape for w in dWs] != [w.shape for w in Ws0]:
             raise ValueError(f"dWs must have the shapes {[w.shape for w in Ws0]} of the network's weights, "
                              f"got {[w.shape for w in dWs]}")
+        res = batched_network_parameters_vjp(a, S, sign, dWs, dbs, check_input=False)
+        if not all(np.all(np.isfinite(v)) for v in res):
+            raise ValueError("S, dWs and dbs are too large in magnitude: the products overflow float64")
+        return res
     R, m = a.shape
     H = m - 1
     da = np.zeros_like(a)
@@ -213,6 +221,10 @@ def batched_backward(Ws, cache, dout, *, check_input: bool = True):
         Ws = [as_float_array(w, f"Ws[{l}]", ndim=3) for l, w in enumerate(Ws)]
         inputs, _ = check_batch_cache(cache, Ws)
         dout = as_float_array(dout, "dout", shape=(Ws[-1].shape[0], inputs[0].shape[2], Ws[-1].shape[1]))
+        res = batched_backward(Ws, cache, dout, check_input=False)
+        if not all(np.all(np.isfinite(v)) for v in res[0] + res[1]):
+            raise ValueError("dout is too large in magnitude: the gradients overflow float64")
+        return res
     inputs, masks = cache
     L = len(Ws)
     dWs, dbs = [None] * L, [None] * L

@@ -104,8 +104,12 @@ def fold_objective(mlp, w, X, y, x_mistake, y_mistake, x_fold, w_out, *, loss="c
         raise ValueError(f"w, w_out: expected shapes ({D},) and ({K},) for a {mlp.sizes} network, got "
                          f"{w.shape} and {v.shape}")
     y_mistake = _check_y_mistake(mlp, y_mistake, loss)
-    return _finite_objective(_fold_objective(mlp, w, X, y, x_m, y_mistake, x_f, v, loss),
-                             "X, w, w_out, x_mistake and x_fold")
+    names = "X, w, w_out, x_mistake and x_fold"
+    try:
+        res = _fold_objective(mlp, w, X, y, x_m, y_mistake, x_f, v, loss)
+    except ValueError:                             # the arguments were valid: float64 overflowed
+        raise ValueError(f"{names} are too large in magnitude: the fold objective overflows float64") from None
+    return _finite_objective(res, names)
 
 
 def _fold_objective(mlp, w, X, y, x_m, y_mistake, x_f, v, loss):

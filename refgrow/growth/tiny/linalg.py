@@ -245,7 +245,10 @@ def projected_goal(B, V_goal, dW):
     """
     B, V = _pair(B, V_goal)
     dW = as_float_array(dW, "dW", shape=(V.shape[1], B.shape[1]))
-    return V - B @ dW.T
+    out = V - B @ dW.T
+    if not np.all(np.isfinite(out)):
+        raise ValueError("B, V_goal and dW are too large in magnitude: the projected goal overflows float64")
+    return out
 
 
 def expressivity_bottleneck(V_goal, V):
