@@ -158,7 +158,8 @@ def mse(pred, target, *, reduction="mean"):
     target = as_float_array(target, "target", ndim=(1, 2))
     if pred.shape != target.shape:
         raise ValueError(f"target must have the shape of pred {pred.shape}, got {target.shape}")
-    value, grad = _mse(pred, target, reduction)
+    with np.errstate(over="ignore", invalid="ignore"):      # overflow is handled just below
+        value, grad = _mse(pred, target, reduction)
     xp = get_xp()
     if not (bool(xp.all(xp.isfinite(xp.asarray(value)))) and bool(xp.all(xp.isfinite(grad)))):
         value, grad = _mse_scaled(pred, target, reduction)
@@ -179,12 +180,11 @@ def _mse_scaled(pred, target, reduction):
     scale = s * m
     with np.errstate(over="ignore"):
         grad = (2.0 * u) * (scale / (d.size if reduction == "mean" else k))
-        sq = scale * scale
-        if reduction == "mean":
-            return float((u * u).mean() * sq), grad
+        if reduction == "mean":                   # (mean u^2 * scale) * scale: no scale^2 formed
+            return float(((u * u).mean() * scale) * scale), grad
         if reduction == "sum":
-            return float((u * u).sum() / k * sq), grad
-        return (u * u).reshape(n, -1).mean(axis=1) * sq, grad
+            return float(((u * u).sum() / k * scale) * scale), grad
+        return ((u * u).reshape(n, -1).mean(axis=1) * scale) * scale, grad
 
 
 def accuracy(logits, y, *, check_input: bool = True) -> float:

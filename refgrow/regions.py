@@ -95,6 +95,10 @@ def _value_and_slope(net: MLP, x):
     return Zs, dZs, pats
 
 
+#: largest merge distance ``tol * (hi - lo)`` accepted (interpretation note of :func:`regions_1d`)
+_MAX_MERGE = 1e-6
+
+
 def regions_1d(net, lo: float = 0.0, hi: float = 1.0, *, tol: float = 1e-12,
                slope_rtol: float = 1e-9) -> Regions1D:
     r"""Exact breakpoints, activation patterns and linear regions of a 1-D ReLU network on ``[lo, hi]``.
@@ -103,7 +107,10 @@ def regions_1d(net, lo: float = 0.0, hi: float = 1.0, *, tol: float = 1e-12,
     ----------
     net : refgrow.mlp.MLP (ReLU) or ``(weights, biases)`` with ``weights[0]`` of shape (h_1, 1)
     lo, hi : float, the interval (``lo < hi``)
-    tol : float, relative merge distance for roots (module notes)
+    tol : float, relative merge distance for roots (module notes). Interpretation note: the merge
+        distance ``tol * (hi - lo)`` is relative to the interval, so on a very wide interval it would
+        swallow real breakpoints (``[-1e300, 1e300]`` reported 2 regions where there are 8); intervals
+        with ``tol * (hi - lo) > 1e-6`` are refused (width up to 1e6 with the default ``tol``).
     slope_rtol : float, relative slope tolerance for merging linear pieces
 
     Returns
@@ -125,6 +132,9 @@ def regions_1d(net, lo: float = 0.0, hi: float = 1.0, *, tol: float = 1e-12,
         raise ValueError(f"hi - lo must be finite in float64 (the interval is split by midpoints), got "
                          f"lo={lo}, hi={hi}")
     tol = check_real(tol, "tol", low=0.0, high=1.0, high_open=True)
+    if tol * (hi - lo) > _MAX_MERGE:
+        raise ValueError(f"hi - lo is too wide for tol: roots closer than tol * (hi - lo) = {tol * (hi - lo):.3g} "
+                         f"would be merged; need tol * (hi - lo) <= {_MAX_MERGE:g} (narrow [lo, hi] or lower tol)")
     slope_rtol = check_real(slope_rtol, "slope_rtol", low=0.0)
     eps = tol * (hi - lo)
     B = np.array([lo, hi])

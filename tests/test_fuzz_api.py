@@ -846,3 +846,135 @@ def test_drawn_values(name, data):
         strict = math.isnan(bad)
     why = call_case(name, CALLABLES[name], call, arg, bad, STRICT if strict else LENIENT, "drawn")
     assert why is None, f"{name}({arg}={bad!r}): {why}"
+
+
+# ----------------------------------------------------------------------------- the issue's cases, by name
+
+def test_complex_bool_and_string_inputs_are_refused_not_cast():
+    from refgrow.mlp import MLP
+    net = MLP.init([2, 3, 2], rng=0)
+    X = np.ones((4, 2))
+    with pytest.raises(TypeError, match="X must be a real numeric array, got complex"):
+        net.forward(X + 1j)
+    with pytest.raises(TypeError, match="booleans"):
+        net.forward(X > 0)
+    with pytest.raises(TypeError, match="X must be a real numeric array"):
+        net.forward(X.astype(str))
+
+
+def test_labels_do_not_wrap_around_and_indices_are_checked():
+    from refgrow.geometry import logit_gap
+    from refgrow.losses import accuracy
+    from refgrow.mlp import MLP
+    from refgrow.train import evaluate
+    net = MLP.init([2, 3, 3], rng=0)
+    X = np.ones((4, 2))
+    for bad in (np.array([0, 1, 2, 3]), np.array([0, 1, 2, -1])):
+        with pytest.raises(ValueError, match=r"y must lie in \[0, 3\)"):
+            accuracy(net.predict(X), bad)
+        with pytest.raises(ValueError, match=r"y must lie in \[0, 3\)"):
+            evaluate(net, X, bad)
+    with pytest.raises(TypeError, match="integer class labels"):
+        accuracy(net.predict(X), np.array([0.5, 1, 2, 0]))
+    with pytest.raises(ValueError, match="i must satisfy 0 <= i < K=3"):
+        logit_gap(net, X, -1, 0)
+
+
+def test_numeric_options_nan_and_out_of_range_are_refused():
+    from refgrow.datasets import two_spirals
+    from refgrow.mlp import MLP
+    from refgrow.optim import SGD, Adam
+    from refgrow.regions import regions_1d
+    from refgrow.train import PlateauTest
+    net = MLP.init([1, 8, 1], rng=0)
+    with pytest.raises(ValueError, match="tol must be a finite number"):
+        regions_1d(net, -1.0, 1.0, tol=float("nan"))
+    for lo, hi in ((-1e300, 1e300), (-1e7, 1e7)):
+        with pytest.raises(ValueError, match="too wide for tol"):
+            regions_1d(net, lo, hi)
+    with pytest.raises(ValueError, match="weight_decay"):
+        SGD(0.1, weight_decay=float("nan"))
+    with pytest.raises(ValueError, match="weight_decay"):
+        Adam(weight_decay=float("inf"))
+    with pytest.raises(ValueError, match="turns"):
+        two_spirals(10, turns=float("nan"))
+    with pytest.raises(ValueError, match="min_delta"):
+        PlateauTest(min_delta=float("nan"))
+    with pytest.raises(TypeError, match=r"blocks\[0\]\[0\] must be an integer"):
+        MLP([np.ones((4, 1)), np.ones((1, 4))], [np.zeros(4), np.zeros(1)], blocks=[[1.5, 2.5]])
+
+
+def test_a_failing_growth_call_leaves_the_network_unchanged():
+    from refgrow.growth.tiny import propose_tiny, tiny_step
+    from refgrow.mlp import MLP
+    net = MLP.init([2, 4, 3], rng=0)
+    before = [p.copy() for p in net.parameters()]
+    X, y = np.random.default_rng(0).normal(size=(20, 2)), np.arange(20) % 3
+    with pytest.raises(ValueError, match="amplitude must be >= 0"):
+        propose_tiny(net, X, y, amplitude=-1.0)
+    with pytest.raises(ValueError, match="min_singular_value"):
+        tiny_step(net, X, y, min_singular_value=-1)
+    with pytest.raises(ValueError, match="too large in magnitude"):
+        tiny_step(net, X * 1e300, y)
+    assert all(np.array_equal(p, q) for p, q in zip(net.parameters(), before))
+
+
+def test_folding_errors_name_their_argument():
+    from refgrow.growth.folding import FoldingGrowth, fold_neuron, fold_regularizer, grow_by_folding
+    from refgrow.mlp import MLP
+    net = MLP.init([2, 3, 2], rng=0)
+    X, y = np.random.default_rng(0).normal(size=(10, 2)), np.arange(10) % 2
+    with pytest.raises(ValueError, match="max_epochs must be >= 0"):
+        FoldingGrowth(net, X, y, max_epochs=-5)
+    with pytest.raises(ValueError, match="max_steps must be >= 0"):
+        grow_by_folding(net, X, y, max_steps=-1)
+    with pytest.raises(ValueError, match="y_mistake must satisfy 0 <= y_mistake < K=2"):
+        fold_neuron(net, X, y, X[0], 7, X[1])
+    # Def. 5 is invariant to scaling the hyperplane (w, b): tiny weights give the same value
+    v, gw, gb = fold_regularizer([1.0, 0.5], 0.2, [1.0, 2.0], [0.0, 1.0])
+    vt, gwt, gbt = fold_regularizer([1e-200, 0.5e-200], 0.2e-200, [1.0, 2.0], [0.0, 1.0])
+    assert vt == pytest.approx(v, rel=1e-14)
+    assert np.allclose(gwt * 1e-200, gw, rtol=1e-12) and gbt * 1e-200 == pytest.approx(gb, rel=1e-12)
+
+
+def test_mlp_backward_refuses_another_networks_cache():
+    from refgrow.mlp import MLP
+    a, b = MLP.init([2, 3, 2], rng=0), MLP.init([2, 5, 2], rng=0)
+    _, cache = b.forward(np.ones((4, 2)))
+    with pytest.raises(ValueError, match="cache must come from this network"):
+        a.backward(cache, np.ones((4, 2)))
+
+
+def test_overflowing_losses_give_the_finite_value_or_a_clear_error():
+    from refgrow.losses import mse
+    with pytest.raises(ValueError, match="pred and target are too large"):
+        mse(np.array([[1e300]]), np.array([[-1e300]]))
+    # the squares overflow, the mean does not: mean(1.5e154^2, 0) = 1.125e308
+    value, grad = mse(np.array([[1.5e154, 0.0]]), np.zeros((1, 2)))
+    assert value == pytest.approx(1.125e308, rel=1e-12)
+    assert np.allclose(grad, [[1.5e154, 0.0]], rtol=1e-14)
+
+
+def test_kmeans_of_huge_data_is_the_scaled_result():
+    """k-means is scale-equivariant; power-of-two scaling makes the huge run match bit for bit."""
+    from refgrow.kmeans import weighted_kmeans
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    w = np.ones(40)
+    ref = weighted_kmeans(X, w, 3, rng=0)
+    big = weighted_kmeans(np.ldexp(X, 450), w, 3, rng=0)       # squared distances ~2**900
+    assert np.array_equal(big.labels, ref.labels)
+    assert np.array_equal(big.centers, np.ldexp(ref.centers, 450))
+    assert big.inertia == np.ldexp(ref.inertia, 900)
+    with pytest.raises(ValueError, match="inertia"):
+        weighted_kmeans(X * 1e200, w, 3, rng=0)           # inertia ~1e400: not representable
+
+
+def test_adf_is_scale_invariant_and_refuses_an_exact_line():
+    from refgrow.stats import adf_test
+    x = np.cumsum(np.random.default_rng(3).normal(size=80)) * 0.3 + np.random.default_rng(4).normal(size=80)
+    ref = adf_test(x, maxlag=2, autolag=None)
+    for scale in (1e-300, 1e300, 3.7):
+        r = adf_test(x * scale, maxlag=2, autolag=None)
+        assert r.statistic == pytest.approx(ref.statistic, rel=1e-10)
+    with pytest.raises(ValueError, match="fitted exactly"):
+        adf_test(2.0 + 0.5 * np.arange(40.0), maxlag=1, autolag=None)
