@@ -14,6 +14,8 @@ Interpretation note "Regulariser" in :mod:`refgrow.growth.folding`.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from refgrow._validation import as_float_array
@@ -59,14 +61,15 @@ def fold_regularizer(w, b, p_mistake, p_fold):
                          f"a scalar; got shapes {w.shape}, {p_m.shape}, {p_f.shape}, {b_arr.shape}")
     if not np.any(w):
         raise ValueError("w: zero weight vector, the folding hyperplane is undefined (Def. 5 divides by ||w||)")
-    # L is invariant to scaling (w, b) by 1/s and its gradient scales by 1/s: evaluate at the
-    # rescaled hyperplane so that tiny or huge weights neither underflow ||w|| nor overflow ||w||^3
+    # L is invariant to scaling (w, b) by 2**-e and its gradient scales by 2**-e: when ||w|| would
+    # underflow or ||w||^3 overflow, evaluate at the exactly rescaled hyperplane (a power of two keeps
+    # every rounding, so u = w.p + b = 0 stays exactly 0); otherwise the formula as written
     b = float(b_arr)
-    sc = float(np.max(np.abs(w)))                     # > 0 (w is nonzero); max |w / sc| = 1
+    top = float(np.max(np.abs(w)))                    # > 0: w is nonzero
+    e = math.frexp(top)[1] if not 1e-100 < top < 1e100 else 0
     with np.errstate(over="ignore"):
-        value, gw, gb = _fold_reg(w / sc, b / sc, p_m, p_f)
-    with np.errstate(over="ignore"):
-        gw, gb = gw / sc, gb / sc
+        value, gw, gb = _fold_reg(np.ldexp(w, -e), float(np.ldexp(b, -e)), p_m, p_f)
+        gw, gb = np.ldexp(gw, -e), float(np.ldexp(gb, -e))
     if not (np.isfinite(value) and np.all(np.isfinite(gw)) and np.isfinite(gb)):
         raise ValueError("w, b, p_mistake and p_fold are too large (or w too small) in magnitude: "
                          "the regulariser or its gradient overflows float64")
