@@ -42,7 +42,7 @@ import numpy as np
 
 from refgrow._validation import as_float_array, check_positive_int, check_rng
 from refgrow.backend import get_xp
-from refgrow.layers import ACTIVATIONS, affine_backward, affine_forward
+from refgrow.layers import ACTIVATIONS, _affine_param_grads, affine_forward
 
 __all__ = ["MLP", "ForwardCache", "Gradients", "INITS"]
 
@@ -299,18 +299,26 @@ class MLP:
             da += dz[:, r] @ W[r]
         return da
 
-    def _backward(self, cache, d_out):
+    def _backward(self, cache, d_out, *, input_grad: bool = True):
+        """Back-propagation without validation; each product is formed once.
+
+        ``dW_l, db_l`` come from :func:`refgrow.layers._affine_param_grads` and ``dL/da_l = dz_l W_l``
+        from :meth:`_input_grad` (block-wise, see the module note), so the (n, h_l) x (h_l, h_{l-1})
+        product is not computed twice. ``input_grad=False`` skips ``dL/dX`` (the layer-0 ``dz_0 W_0``,
+        one of the three large products of a step); ``Gradients.inputs`` is then ``None``.
+        """
         bwd = ACTIVATIONS[self.activation][1]
         L = len(self.weights)
         dW, db, dZ = [None] * L, [None] * L, [None] * L
-        dz = d_out
+        dz, da = d_out, None
         for l in range(L - 1, -1, -1):
             dZ[l] = dz
-            _, dW[l], db[l] = affine_backward(dz, (cache.inputs[l], self.weights[l]))
-            da = self._input_grad(l, dz)                       # dL/da_l = dL/dz_l W_l
+            dW[l], db[l] = _affine_param_grads(dz, cache.inputs[l])    # dW_l = dz_l^T a_l, db_l
+            if l > 0 or input_grad:
+                da = self._input_grad(l, dz)                           # dL/da_l = dL/dz_l W_l
             if l > 0:
                 dz = bwd(da, cache.act_caches[l - 1])          # dL/dz_{l-1} = dL/da_l * sigma'(z_{l-1})
-        return Gradients(weights=dW, biases=db, inputs=da, preacts=dZ)
+        return Gradients(weights=dW, biases=db, inputs=da if input_grad else None, preacts=dZ)
 
     def predict(self, X):
         """Network output ``f(X)``, shape (n, K)."""
