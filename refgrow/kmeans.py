@@ -404,11 +404,17 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
         if n_init != 1:
             raise ValueError(f"n_init must be 1 when init is an array, got {n_init}")
     rng = check_rng(rng)
+    return _weighted_kmeans(X, w, k, given, rng, max_iter, float(tol), n_init)
+
+
+def _weighted_kmeans(X, w, k, given, rng, max_iter, tol, n_init) -> KMeansResult:
+    """The computation of :func:`weighted_kmeans` on validated inputs (``given``: initial centres or
+    None for k-means++; ``rng`` a Generator)."""
     mu = X.mean(axis=0)
     Xc = X - mu                                      # distances are translation invariant
     x_sq = np.einsum("ij,ij->i", Xc, Xc)
     # mean_d Var(X[:, d]) = sum_i ||x_i - mean||^2 / (n D), read off the centred row norms
-    tol_abs = float(x_sq.sum()) / X.size * float(tol) if tol > 0 else 0.0
+    tol_abs = float(x_sq.sum()) / X.size * tol if tol > 0 else 0.0
     best = None
     n_trials = 2 + int(math.log(k))
     for _ in range(n_init):
@@ -425,6 +431,6 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
     if n_live < k:
         warnings.warn(f"weighted_kmeans: only {n_live} of n_clusters={k} clusters carry positive "
                       "weight (duplicate points?); the others keep their previous centres",
-                      RuntimeWarning, stacklevel=2)
+                      RuntimeWarning, stacklevel=3)
     return KMeansResult(centers=centers + mu, labels=labels.astype(np.int64), inertia=inertia,
                         n_iter=n_iter)

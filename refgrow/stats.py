@@ -344,6 +344,13 @@ def adf_test(x, *, maxlag=None, regression: str = "c", autolag="AIC") -> ADFResu
             raise ValueError(
                 f"maxlag must be <= n//2 - ntrend - 1 = {cap} for n={n} and "
                 f"regression={regression!r}, got {maxlag}")
+    return _adf(x, maxlag, regression, autolag)
+
+
+def _adf(x, maxlag: int, regression: str, autolag) -> ADFResult:
+    """The computation of :func:`adf_test` on a validated series (``autolag`` None, "aic" or "bic")."""
+    ntrend = _NTREND[regression]
+    n = x.shape[0]
     dx = np.diff(x)
 
     if autolag is not None:

@@ -154,7 +154,15 @@ def auto_number(fn, *, target_s=0.05, max_number=1000) -> int:
 # ----------------------------------------------------------------------------------------- threads
 @contextmanager
 def thread_limits(n):
-    """Limit BLAS and OpenMP pools (NumPy, SciPy, scikit-learn, PyTorch) to ``n`` threads."""
+    """Limit BLAS and OpenMP pools (NumPy, SciPy, scikit-learn, PyTorch) to ``n`` threads.
+
+    SciPy ships its own OpenBLAS, a pool separate from NumPy's; threadpoolctl can only limit pools
+    already loaded, so ``scipy.linalg`` is imported first (a library loaded later inside the block
+    would run with its default thread count: on a loaded 2-core machine that made TINY's Cholesky
+    25x slower). Benchmarks import their peer (PyTorch, scikit-learn) before entering, for the same
+    reason.
+    """
+    import scipy.linalg  # noqa: F401  (load SciPy's OpenBLAS so that it is limited too)
     limiter = None
     old_torch = None
     try:
