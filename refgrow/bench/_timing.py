@@ -229,8 +229,12 @@ class BenchResult(dict):
     """The JSON record of one benchmark (a dict; see :func:`make_result` for the fields)."""
 
 
+_PAIRS = (("public", "peer"), ("core", "peer"), ("public", "blas_floor"), ("core", "blas_floor"),
+          ("peer", "blas_floor"))
+
+
 def make_result(name, *, params, times, threads, backend, peer=None, target=None, notes=None,
-                extra=None) -> BenchResult:
+                extra=None, pairs=_PAIRS) -> BenchResult:
     """Assemble a benchmark record.
 
     Parameters
@@ -246,6 +250,8 @@ def make_result(name, *, params, times, threads, backend, peer=None, target=None
         ``{"name", "version"}`` of the peer library.
     target : dict or None
         ``{"ratio": key of the ratio the target applies to, "max": bound}``.
+    pairs : sequence of (numerator side, denominator side)
+        The ratios to report (default: the five below); a benchmark with other sides names its own.
 
     Returns
     -------
@@ -256,8 +262,7 @@ def make_result(name, *, params, times, threads, backend, peer=None, target=None
         were timed.
     """
     ratios = {}
-    for a, b in (("public", "peer"), ("core", "peer"), ("public", "blas_floor"), ("core", "blas_floor"),
-                 ("peer", "blas_floor")):
+    for a, b in pairs:
         if a in times and b in times:
             ratios[f"{a}/{b}"] = ratio_stats(times[a], times[b])
     tgt = None
