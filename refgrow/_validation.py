@@ -34,7 +34,16 @@ def as_float_array(a, name: str, *, ndim=None, shape=None, allow_empty: bool = F
 
 
 def check_finite(arr: np.ndarray, name: str) -> None:
-    """Raise ``ValueError`` if ``arr`` holds NaN or inf."""
+    """Raise ``ValueError`` if ``arr`` holds NaN or inf.
+
+    Large float arrays are read once without a boolean temporary in the common case: the sum of a
+    finite array is finite unless it overflows, and any NaN/inf entry makes the sum NaN/inf; only then
+    (and for small or non-float arrays) is the entry-wise test run, which also counts the bad entries.
+    """
+    if arr.dtype.kind == "f" and arr.size > 4096:
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.add.reduce(arr, axis=None)):
+                return
     if not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name} must be finite, got {bad} NaN/inf entries")
