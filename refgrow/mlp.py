@@ -316,8 +316,11 @@ class MLP:
             dW[l], db[l] = _affine_param_grads(dz, cache.inputs[l])    # dW_l = dz_l^T a_l, db_l
             if l > 0 or input_grad:
                 da = self._input_grad(l, dz)                           # dL/da_l = dL/dz_l W_l
-            if l > 0:
-                dz = bwd(da, cache.act_caches[l - 1])          # dL/dz_{l-1} = dL/da_l * sigma'(z_{l-1})
+            if l > 0:                                          # dL/dz_{l-1} = dL/da_l * sigma'(z_{l-1})
+                if self.activation == "relu":                  # da is ours: mask it in place (same bits)
+                    dz = get_xp().multiply(da, cache.act_caches[l - 1], out=da)
+                else:
+                    dz = bwd(da, cache.act_caches[l - 1])
         return Gradients(weights=dW, biases=db, inputs=da if input_grad else None, preacts=dZ)
 
     def predict(self, X):
