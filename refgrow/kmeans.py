@@ -343,7 +343,7 @@ def _lloyd(Xc, x_sq, w, centers, max_iter, tol_abs):
 
 
 def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None, max_iter=300,
-                    tol=1e-4, n_init=1) -> KMeansResult:
+                    tol=1e-4, n_init=1, check_input: bool = True) -> KMeansResult:
     """Weighted k-means: weighted k-means++ seeding, then weighted Lloyd iterations.
 
     Implements the "weighted k-means clustering on S using L as weights" step of the slides' "Find
@@ -368,6 +368,11 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
         Relative centre-shift tolerance (times the mean per-feature variance of X), >= 0.
     n_init : int
         Number of seedings; the run with the lowest inertia is returned (first on ties).
+    check_input : bool, default True
+        Validate ``X`` and ``sample_weight`` (float64 conversion, finiteness, non-negative weights,
+        enough positive weights). Callers that already hold validated float64 arrays pass ``False``
+        (as in ``MLP.forward``); the arithmetic is identical. The scalar options and ``init`` are
+        checked either way.
 
     Returns
     -------
@@ -389,7 +394,11 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
     >>> sorted(res.centers.ravel().tolist()), float(res.inertia)
     ([0.75, 10.5], 1.25)
     """
-    X, w, k = _check_inputs(X, sample_weight, n_clusters)
+    if check_input:
+        X, w, k = _check_inputs(X, sample_weight, n_clusters)
+    else:
+        w = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+        k = check_positive_int(n_clusters, "n_clusters")
     max_iter = check_positive_int(max_iter, "max_iter")
     n_init = check_positive_int(n_init, "n_init")
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (tol >= 0

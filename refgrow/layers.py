@@ -72,13 +72,7 @@ def affine_backward(dZ, cache):
     db : (h,)
     """
     X, W = cache
-    return (dZ @ W,) + _affine_param_grads(dZ, X)
-
-
-def _affine_param_grads(dZ, X):
-    """``(dW, db) = (dZ^T X, sum_i dZ_i)``: the parameter part of :func:`affine_backward`, for callers
-    that form ``dX`` themselves (``MLP._backward`` sums it over growth blocks) or do not need it."""
-    return dZ.T @ X, dZ.sum(axis=0)
+    return dZ @ W, dZ.T @ X, dZ.sum(axis=0)
 
 
 def relu_forward(Z):

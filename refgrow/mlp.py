@@ -17,6 +17,10 @@ dL/dz_l        ``grads.preacts[l]``    (n, h_{l+1})   back-propagated error
 Hidden layer ``h`` (0-based) is the output of ``weights[h]`` and the input of ``weights[h+1]``; a
 *shallow* network has one hidden layer (``len(weights) == 2``).
 
+Single concern: the MLP object. Its forward, backward, growth edits (``add_neurons``,
+``remove_neurons``) and persistence share the growth-block bookkeeping below, so they stay methods
+of one class; the layer arithmetic lives in :mod:`refgrow.layers`.
+
 Interpretation note (bitwise function preservation)
     Floating-point matrix products are not invariant to appending zero terms: BLAS kernels choose
     their summation order from the inner dimension, so ``[a, a_new] @ [W, 0].T`` can differ from
@@ -42,9 +46,9 @@ import numpy as np
 
 from refgrow._validation import as_float_array, check_positive_int, check_rng
 from refgrow.backend import get_xp
-from refgrow.layers import ACTIVATIONS, _affine_param_grads, affine_forward
+from refgrow.layers import ACTIVATIONS, affine_forward
 
-__all__ = ["MLP", "ForwardCache", "Gradients", "INITS"]
+__all__ = ["MLP", "ForwardCache", "Gradients", "INITS", "as_mlp"]
 
 INITS = ("kaiming", "torch", "zeros")
 
@@ -302,9 +306,9 @@ class MLP:
     def _backward(self, cache, d_out, *, input_grad: bool = True):
         """Back-propagation without validation; each product is formed once.
 
-        ``dW_l, db_l`` come from :func:`refgrow.layers._affine_param_grads` and ``dL/da_l = dz_l W_l``
-        from :meth:`_input_grad` (block-wise, see the module note), so the (n, h_l) x (h_l, h_{l-1})
-        product is not computed twice. ``input_grad=False`` skips ``dL/dX`` (the layer-0 ``dz_0 W_0``,
+        ``dW_l = dz_l^T a_l`` and ``db_l`` as in :func:`refgrow.layers.affine_backward`, and
+        ``dL/da_l = dz_l W_l`` from :meth:`_input_grad` (block-wise, see the module note) only, so the
+        (n, h_l) x (h_l, h_{l-1}) product is not computed twice (issue 11). ``input_grad=False`` skips ``dL/dX`` (the layer-0 ``dz_0 W_0``,
         one of the three large products of a step); ``Gradients.inputs`` is then ``None``.
         """
         bwd = ACTIVATIONS[self.activation][1]
@@ -313,7 +317,7 @@ class MLP:
         dz, da = d_out, None
         for l in range(L - 1, -1, -1):
             dZ[l] = dz
-            dW[l], db[l] = _affine_param_grads(dz, cache.inputs[l])    # dW_l = dz_l^T a_l, db_l
+            dW[l], db[l] = dz.T @ cache.inputs[l], dz.sum(axis=0)      # dW_l = dz_l^T a_l, db_l
             if l > 0 or input_grad:
                 da = self._input_grad(l, dz)                           # dL/da_l = dL/dz_l W_l
             if l > 0:                                          # dL/dz_{l-1} = dL/da_l * sigma'(z_{l-1})
@@ -345,14 +349,43 @@ class MLP:
         value, d_out = get_loss(loss)(out, y, reduction=reduction)
         return value, self._backward(cache, d_out), out
 
+    def preacts_and_patterns(self, X, *, check_input: bool = True):
+        """Pre-activations of every layer and activation patterns of every hidden layer.
+
+        The one forward pass of refgrow: :mod:`refgrow.geometry` and :mod:`refgrow.regions` read
+        pre-activations and patterns through this method instead of re-implementing the forward.
+
+        Parameters
+        ----------
+        X : ndarray, shape (n, D)
+        check_input : bool, default True
+            As in :meth:`forward`.
+
+        Returns
+        -------
+        preacts : list of ndarray
+            ``[z_0, ..., z_{L-1}]``, ``preacts[l]`` of shape (n, h_{l+1}); ``preacts[-1]`` is ``f(X)``.
+        patterns : list of ndarray of bool
+            ``[z_0 > 0, ..., z_{L-2} > 0]``, one (n, h_l) mask per hidden layer (ReLU'(0) = 0: a unit
+            with pre-activation exactly 0 is off, as in :mod:`refgrow.layers`).
+
+        Examples
+        --------
+        >>> net = MLP([np.array([[1.0], [-1.0]]), np.array([[1.0, 1.0]])], [np.zeros(2), np.zeros(1)])
+        >>> zs, pats = net.preacts_and_patterns(np.array([[2.0]]))
+        >>> zs[-1].tolist(), pats[0].tolist()
+        ([[2.0]], [[True, False]])
+        """
+        _, cache = self.forward(X, check_input=check_input)
+        return cache.preacts, [z > 0 for z in cache.preacts[:-1]]
+
     def activation_patterns(self, X) -> list:
         """Activation pattern of every hidden layer: list of bool arrays (n, h_l), ``z > 0``.
 
         Two inputs with the same patterns lie in the same linear region (the slides' "activated
         linear segment"), where the network is one affine map.
         """
-        _, cache = self.forward(X)
-        return [z > 0 for z in cache.preacts[:-1]]
+        return self.preacts_and_patterns(X)[1]
 
     # ------------------------------------------------------------------ growth
     def check_hidden_layer(self, hidden_layer) -> int:
@@ -363,8 +396,6 @@ class MLP:
             raise ValueError(f"hidden_layer must be in [0, {self.n_hidden}) for a network with "
                              f"{self.n_hidden} hidden layers, got {hidden_layer}")
         return int(hidden_layer)
-
-    _check_hidden = check_hidden_layer
 
     def add_neurons(self, hidden_layer: int, w_in, b_in, w_out) -> "MLP":
         """A new MLP with ``k`` neurons appended to hidden layer ``hidden_layer`` (0-based).
@@ -398,7 +429,8 @@ class MLP:
         if idx.dtype.kind not in "iu" or idx.size == 0 or idx.min() < 0 or idx.max() >= width:
             raise ValueError(f"idx must be integer indices in [0, {width}), got {idx.tolist()}")
         if np.unique(idx).size >= width:
-            raise ValueError(f"cannot remove all {width} neurons of hidden layer {h}")
+            raise ValueError(f"idx must leave at least one of the {width} neurons of hidden layer {h}, "
+                             f"got {idx.tolist()}")
         keep = np.setdiff1d(np.arange(width), idx)
         W, b = [w.copy() for w in self.weights], [v.copy() for v in self.biases]
         W[h], b[h], W[h + 1] = W[h][keep], b[h][keep], W[h + 1][:, keep]
@@ -455,3 +487,35 @@ class MLP:
                 raise ValueError(f"{path}: blocks must be 1-D integer arrays")
             blocks = [data[f"blocks{h}"].tolist() for h in range(L - 1)]
         return cls(weights, biases, activation=str(data["activation"]), blocks=blocks)
+
+
+def as_mlp(net, name: str = "net", *, activation=None) -> MLP:
+    """``net`` as an :class:`MLP`: an MLP is returned as is; any object with ``weights`` and ``biases``
+    (and optionally ``activation``) or a ``(weights, biases)`` pair is wrapped (arrays validated).
+
+    Lets the geometry and region-counting functions accept plain parameter lists while computing
+    with the one forward pass of :meth:`MLP.preacts_and_patterns`.
+
+    Parameters
+    ----------
+    net : MLP, object with ``.weights``/``.biases``, or ``(weights, biases)``
+    name : str
+        Argument name used in error messages.
+    activation : str or None
+        Required activation (e.g. ``"relu"``); ``None`` accepts any of :data:`refgrow.layers.ACTIVATIONS`.
+    """
+    if isinstance(net, MLP):
+        mlp = net
+    elif hasattr(net, "weights") and hasattr(net, "biases"):
+        act = getattr(net, "activation", "relu")
+        if act not in ACTIVATIONS:
+            raise ValueError(f"{name}.activation must be one of {sorted(ACTIVATIONS)}, got {act!r}")
+        mlp = MLP(list(net.weights), list(net.biases), activation=act)
+    elif isinstance(net, (tuple, list)) and len(net) == 2:
+        mlp = MLP(list(net[0]), list(net[1]))
+    else:
+        raise TypeError(f"{name} must be an MLP, an object with weights and biases, or a (weights, biases) "
+                        f"pair, got {type(net).__name__}")
+    if activation is not None and mlp.activation != activation:
+        raise ValueError(f"{name} must be a {activation} network, got activation {mlp.activation!r}")
+    return mlp

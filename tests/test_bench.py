@@ -142,7 +142,7 @@ def test_cli_json_file_schema(tmp_path, capsys):
     ("tiny", ["--n", "60", "--sizes", "7,5,3"], {"public", "core", "blas_floor"}),
     ("tiny", ["--n", "60", "--sizes", "7,5,3", "--rank-deficient"], {"public", "core", "blas_floor"}),
     ("kmeans", ["--n", "200", "--dim", "4", "--k", "3"], {"public", "core", "blas_floor"}),
-    ("adf", ["--n", "30"], {"public", "core", "blas_floor"}),
+    ("adf", ["--n", "30"], {"public", "blas_floor"}),
 ])
 def test_small_runs_give_complete_records(name, args, sides):
     rec = bench.run(name, args + FAST)
@@ -245,3 +245,13 @@ def test_check_finite_one_pass_path_agrees_with_entrywise_test(size, specials, r
     except ValueError as exc:
         msg = str(exc)
     assert msg == (None if bad == 0 else f"a must be finite, got {bad} NaN/inf entries")
+
+
+def test_weighted_kmeans_check_input_false_gives_the_same_bits():
+    from refgrow.kmeans import weighted_kmeans
+    rng = np.random.default_rng(3)
+    X, w = rng.normal(size=(200, 4)), rng.exponential(size=200)
+    a = weighted_kmeans(X, w, 3, rng=1, max_iter=5)
+    b = weighted_kmeans(X, w, 3, rng=1, max_iter=5, check_input=False)
+    assert np.array_equal(a.centers, b.centers) and np.array_equal(a.labels, b.labels)
+    assert (a.inertia, a.n_iter) == (b.inertia, b.n_iter)

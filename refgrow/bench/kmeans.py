@@ -5,7 +5,7 @@ Sides (timed in rotating blocks by :mod:`refgrow.bench._timing`)
     ``public``      ``weighted_kmeans(X, w, k, init=C0, max_iter=1)``: validation, centring, squared row
                     norms, tolerance, one assignment + weighted-mean update, the final assignment that
                     makes the labels consistent with the returned centres, and the inertia
-    ``core``        the same computation without validation (``refgrow.kmeans._weighted_kmeans``)
+    ``core``        the same call with ``check_input=False`` (no conversion or finiteness scan of X, w)
     ``peer``        ``sklearn.cluster.KMeans(n_clusters=k, init=C0, n_init=1, max_iter=1,
                     algorithm="lloyd").fit(X, sample_weight=w)``
     ``blas_floor``  the products no NumPy implementation avoids: two ``X @ C^T`` (the assignment before
@@ -24,7 +24,7 @@ import numpy as np
 
 from refgrow.bench._timing import (common_parser, make_result, resolve_common, run_sides,
                                    thread_limits)
-from refgrow.kmeans import _weighted_kmeans, weighted_kmeans
+from refgrow.kmeans import weighted_kmeans
 
 TITLE = "one weighted Lloyd iteration, k-means, vs scikit-learn (target public/peer <= 2)"
 QUICK_N = 10_000
@@ -44,13 +44,12 @@ def sides(n, dim, k, *, rng=0, with_peer=True):
     X = rng.random((n, dim))                            # pixel-like values in [0, 1)
     w = rng.exponential(size=n)                         # loss-like positive weights
     C0 = X[rng.choice(n, size=k, replace=False)].copy()
-    gen = np.random.default_rng(0)
 
     def public():
         return weighted_kmeans(X, w, k, init=C0, max_iter=1)
 
     def core():
-        return _weighted_kmeans(X, w, k, C0, gen, 1, 1e-4, 1)
+        return weighted_kmeans(X, w, k, init=C0, max_iter=1, check_input=False)
 
     M = np.zeros((k, n))
     M[rng.integers(0, k, size=n), np.arange(n)] = w

@@ -5,7 +5,8 @@ of threads.
 Sides (each timed in rotating blocks by :mod:`refgrow.bench._timing`)
     ``public``      ``MLP.forward`` -> ``softmax_cross_entropy`` -> ``MLP.backward`` -> ``SGD.step``
                     (validation on: what a user writes)
-    ``core``        ``MLP._forward`` -> the unvalidated loss -> ``MLP._backward`` -> ``SGD.step``
+    ``core``        the same with validation off: ``MLP.forward(X, check_input=False)``, the loss of
+                    ``get_loss("ce", validate=False)``, ``MLP.backward(..., check_input=False)``
     ``peer``        PyTorch: ``linear``/``relu``/``cross_entropy``, ``backward()`` with the input
                     requiring grad (so dL/dX is computed, as refgrow does), ``optim.SGD.step``
     ``blas_floor``  the six bare products of the step in NumPy: two forward ``a W^T``, and per layer
@@ -50,9 +51,9 @@ def sides(sizes, batch, *, rng=0, with_peer=True):
         opt.step(net, net.backward(cache, d))
 
     def core():
-        out, cache = net._forward(X)
+        out, cache = net.forward(X, check_input=False)
         _, d = core_loss(out, y)
-        opt.step(net, net._backward(cache, d))
+        opt.step(net, net.backward(cache, d, check_input=False))
 
     Ws = [w.copy() for w in net.weights]
     As = [X] + [np.maximum(rng.normal(size=(batch, w.shape[0])), 0.0) for w in Ws[:-1]]

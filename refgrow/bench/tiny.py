@@ -7,10 +7,11 @@ Symbols: ``B_in`` (n, 785) = [x, 1] (the paper's B_{l-2}^T), ``B`` (n, 257) = [r
 Sides (timed in rotating blocks by :mod:`refgrow.bench._timing`)
     ``public``      the public calls a user chains: ``best_update(B, V)``, ``projected_goal(B, V, dW)``,
                     ``new_neurons(B_in, V_goal_proj)`` (validation on)
-    ``core``        the same work without validation (``_tiny_core``: both Gram matrices, the
-                    pseudo-inverse of S_B (eigh 257), the projection, ``S^{-1/2} N`` by a certified
-                    Cholesky factor or, for a singular S (``--rank-deficient``), the thresholded
-                    eigendecomposition of S, the thin SVD and the neurons)
+    ``core``        ``tiny_from_activations(B_in, B, V)``: the same work in one call that validates
+                    each matrix once (both Gram matrices, the pseudo-inverse of S_B (eigh 257), the
+                    projection, ``S^{-1/2} N`` by a certified Cholesky factor or, for a singular S
+                    (``--rank-deficient``), the thresholded eigendecomposition of S, the thin SVD and
+                    the neurons)
     ``blas_floor``  the bare products: the Gram matrices ``B_in^T B_in`` (785 x 785) and ``B^T B``
                     (257 x 257) and the cross products ``B^T V``, ``B_in^T V`` (one BLAS call each)
 
@@ -25,12 +26,7 @@ import numpy as np
 
 from refgrow.bench._timing import (common_parser, make_result, resolve_common, run_sides,
                                    thread_limits)
-from refgrow.growth.tiny import best_update, new_neurons, projected_goal
-
-try:                                          # the private core (its module moves with the TINY split)
-    from refgrow.growth.tiny import _tiny_core
-except ImportError:                           # pragma: no cover - depends on the package layout
-    from refgrow.growth.tiny.linalg import _tiny_core
+from refgrow.growth.tiny import best_update, new_neurons, projected_goal, tiny_from_activations
 
 TITLE = "TINY best update + new neurons vs its bare Gram products (target public/blas_floor <= 2)"
 QUICK_N = 3000
@@ -56,14 +52,13 @@ def sides(n, d_in, width, d_out, *, rank_deficient=False, rng=0):
     B_in = np.hstack([X, np.ones((n, 1))])
     B = np.hstack([np.maximum(X @ W.T, 0.0), np.ones((n, 1))])
     V = rng.standard_normal((n, d_out))
-    from refgrow.growth.tiny import RTOL
 
     def public():
         dW = best_update(B, V)
         return dW, new_neurons(B_in, projected_goal(B, V, dW))
 
     def core():
-        return _tiny_core(B_in, B, V, None, None, RTOL)
+        return tiny_from_activations(B_in, B, V)
 
     def floor():
         return B_in.T @ B_in, B.T @ B, B.T @ V, B_in.T @ V

@@ -52,6 +52,8 @@ import time
 
 import numpy as np
 
+from refgrow._validation import check_rng
+
 __all__ = ["tiny_vs_gradmax", "teacher_student_run", "classification_run", "pure_growth_run"]
 
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
@@ -70,22 +72,45 @@ def _methods():
     }
 
 
+def _fallbacks():
+    """completed-TINY (Sec. 4 of TINY): the TINY variants fall back on Random, composed by ``grow``."""
+    from refgrow.growth.random_neurons import propose_random
+    fb = functools.partial(propose_random, L=2.0)
+    return {"tiny": fb, "tiny-neurons-only": fb}
+
+
 def _stats(v):
     v = np.asarray(v, dtype=float)
     return float(np.mean(v)), float(np.std(v))
 
 
+def _run_seed(rng) -> int:
+    """The integer seed of one run: an int ``rng`` is used as is (the published runs), a numpy
+    Generator (or ``None``) draws one.
+
+    Every method of a run must start from the same initialisation, so each component of the run is
+    seeded with this one integer rather than drawing from one shared stream.
+    """
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return int(rng)
+    return int(check_rng(rng).integers(2 ** 31))
+
+
 # ------------------------------------------------------------------------------------------ (a)
-def teacher_student_run(seed, *, methods=("tiny", "tiny-neurons-only", "gradmax", "gradmax-step", "random",
+def teacher_student_run(rng, *, methods=("tiny", "tiny-neurons-only", "gradmax", "gradmax-step", "random",
                                           "fixed5", "fixed10"), steps_between=200, lr=0.1, start=5, target=10,
                         n=1000):
-    """Part (a) for one seed; returns ``{method: {"curve", "final_train", "final_test", "steps"}}``."""
+    """Part (a) for one seed; returns ``{method: {"curve", "final_train", "final_test", "steps"}}``.
+
+    ``rng``: int seed or numpy Generator (see :func:`_run_seed`).
+    """
     from refgrow.datasets import teacher_student
     from refgrow.growth.loop import grow
     from refgrow.mlp import MLP
     from refgrow.optim import SGD
     from refgrow.train import train
 
+    seed = _run_seed(rng)
     rng = np.random.default_rng(seed)
     ds, teacher = teacher_student(n, rng=rng, return_teacher=True)
     X_test = rng.normal(size=(n, ds.X.shape[1]))
@@ -106,9 +131,9 @@ def teacher_student_run(seed, *, methods=("tiny", "tiny-neurons-only", "gradmax"
                       "n_params": mlp.n_params, "steps": []}
             continue
         mlp = MLP.init([ds.X.shape[1], start, ds.y.shape[1]], rng=init_seed)
-        res = grow(mlp, ds.X, ds.y, propose=props[m], loss="mse", optimizer=SGD(lr), k=1,
-                   target_width=target, epochs_between=steps_between, final_epochs=steps_between,
-                   X_val=X_test, y_val=y_test, rng=seed)
+        res = grow(mlp, ds.X, ds.y, propose=props[m], fallback=_fallbacks().get(m), loss="mse",
+                   optimizer=SGD(lr), k=1, target_width=target, epochs_between=steps_between,
+                   final_epochs=steps_between, X_val=X_test, y_val=y_test, rng=seed)
         c = res.history.curve
         out[m] = {"curve": {k: c[k] for k in ("epoch", "train_loss", "val_loss", "n_params")},
                   "final_train": c["train_loss"][-1], "final_test": c["val_loss"][-1],
@@ -131,10 +156,14 @@ def _classification_data(data_dir, n_train, n_test, seed):
 
 
 # ------------------------------------------------------------------------------------------ (b)
-def classification_run(seed, X, y, Xt, yt, *, methods=("tiny", "gradmax-step", "random", "fixed"),
+def classification_run(rng, X, y, Xt, yt, *, methods=("tiny", "gradmax-step", "random", "fixed"),
                        start=1, target=33, k=4, epochs_between=1, final_epochs=5, lr=1e-3,
                        batch_size=128):
-    """Part (b) for one seed: growth runs and a fixed-width baseline of the final width."""
+    """Part (b) for one seed: growth runs and a fixed-width baseline of the final width.
+
+    ``rng``: int seed or numpy Generator (see :func:`_run_seed`).
+    """
+    seed = _run_seed(rng)
     from refgrow.growth.loop import grow
     from refgrow.mlp import MLP
     from refgrow.optim import Adam
@@ -158,9 +187,9 @@ def classification_run(seed, X, y, Xt, yt, *, methods=("tiny", "gradmax-step", "
                       "n_params": mlp.n_params}
             continue
         mlp = MLP.init([D, start, K], rng=seed)
-        res = grow(mlp, X, y, propose=props[m], loss="ce", optimizer=Adam(lr), k=k, target_width=target,
-                   epochs_between=epochs_between, final_epochs=final_epochs, X_val=Xt, y_val=yt,
-                   batch_size=batch_size, rng=seed)
+        res = grow(mlp, X, y, propose=props[m], fallback=_fallbacks().get(m), loss="ce", optimizer=Adam(lr),
+                   k=k, target_width=target, epochs_between=epochs_between, final_epochs=final_epochs,
+                   X_val=Xt, y_val=yt, batch_size=batch_size, rng=seed)
         c = res.history.curve
         out[m] = {"curve": {kk: c[kk] for kk in ("epoch", "train_loss", "train_acc", "val_loss", "val_acc",
                                                  "n_params")},
@@ -171,8 +200,12 @@ def classification_run(seed, X, y, Xt, yt, *, methods=("tiny", "gradmax-step", "
 
 
 # ------------------------------------------------------------------------------------------ (c)
-def pure_growth_run(seed, X, y, Xt, yt, *, methods=("tiny", "random"), start=1, steps=20, k=1):
-    """Part (c) for one seed: neuron additions only (Fig. 8 of 001)."""
+def pure_growth_run(rng, X, y, Xt, yt, *, methods=("tiny", "random"), start=1, steps=20, k=1):
+    """Part (c) for one seed: neuron additions only (Fig. 8 of 001).
+
+    ``rng``: int seed or numpy Generator (see :func:`_run_seed`).
+    """
+    seed = _run_seed(rng)
     from refgrow.growth.loop import grow
     from refgrow.mlp import MLP
 
@@ -181,8 +214,8 @@ def pure_growth_run(seed, X, y, Xt, yt, *, methods=("tiny", "random"), start=1, 
     out = {}
     for m in methods:
         mlp = MLP.init([X.shape[1], start, K], rng=seed)
-        res = grow(mlp, X, y, propose=props[m], loss="ce", k=k, max_steps=steps, X_val=Xt, y_val=yt,
-                   rng=seed)
+        res = grow(mlp, X, y, propose=props[m], fallback=_fallbacks().get(m), loss="ce", k=k, max_steps=steps,
+                   X_val=Xt, y_val=yt, rng=seed)
         c = res.history.curve
         out[m] = {"curve": {kk: c[kk] for kk in ("train_loss", "train_acc", "val_loss", "val_acc",
                                                  "n_params")},
@@ -328,7 +361,7 @@ def tiny_vs_gradmax(argv) -> int:
             print(f"{m:<19}{tr[0]:>12.4f}{te[0]:>12.4f}{runs[0][m]['fallbacks']:>11}")
         print("paper (Fig. 8, CIFAR-100, ResNet18): TINY > 17% by pure growth, Random about 1% (chance 1%)")
         payload["pure_growth"] = {"table": table, "runs": runs}
-    from refgrow.growth.loop import _jsonable
+    from refgrow.jsonio import to_jsonable
     path = os.path.join(a.out, "tiny_vs_gradmax.json")
     if a.part != "all" and os.path.exists(path):       # keep the other parts of an earlier run
         try:
@@ -341,6 +374,6 @@ def tiny_vs_gradmax(argv) -> int:
         for pth in _figures(payload, a.out):
             print("wrote", pth)
     with open(path, "w") as f:
-        json.dump(_jsonable(payload), f)
+        json.dump(to_jsonable(payload), f)
     print(f"wrote {path}  ({time.time() - t0:.1f} s)")
     return 0
