@@ -139,7 +139,7 @@ def test_cli_json_file_schema(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("name, args, sides", [
-    ("tiny", ["--n", "60", "--sizes", "7,5,3"], {"public", "core", "blas_floor"}),
+    ("tiny", ["--n", "60", "--sizes", "7,5,3"], {"public", "public_cholesky", "core", "blas_floor"}),
     ("tiny", ["--n", "60", "--sizes", "7,5,3", "--rank-deficient"], {"public", "core", "blas_floor"}),
     ("kmeans", ["--n", "200", "--dim", "4", "--k", "3"], {"public", "core", "blas_floor"}),
     ("adf", ["--n", "30"], {"public", "blas_floor"}),
