@@ -180,6 +180,8 @@ def test_bench_list_names_every_benchmark(capsys):
     (["bench", "adf", "--json"], "--json needs a value"),
     (["bench", "adf", "--frobnicate"], "unrecognized arguments: --frobnicate"),
     (["bench", "scaling", "--only", "gradmax"], "--only must list methods"),
+    (["bench", "all", "--n", "5"], "unrecognized arguments: --n 5"),          # no abbreviations,
+    (["bench", "mlp-step", "--num", "5"], "unrecognized arguments: --num 5"),  # no bench options for all
 ])
 def test_bad_options_one_line_exit_2(argv, msg, capsys):
     assert main(argv) == 2

@@ -103,6 +103,9 @@ def main(argv) -> int:
             print(f"refgrow bench: --backend cupy: cupy is not importable ({exc}); install refgrow[gpu] "
                   "on a machine with an NVIDIA GPU", file=sys.stderr)
             return 2
+    if name == "all":           # only the common options: each benchmark's own sizes stay its own
+        from refgrow.bench._timing import common_parser
+        common_parser("refgrow bench all").parse_args(rest)
     names = [name] if name != "all" else [n for n in BENCHMARKS if n in available()]
     results = {}
     try:

@@ -335,7 +335,7 @@ def common_parser(prog, description=None, **kw):
         def error(self, message):
             raise ValueError(message)
 
-    p = _Parser(prog=prog, description=description)
+    p = _Parser(prog=prog, description=description, allow_abbrev=False)
     return add_common_options(p, **kw)
 
 
