@@ -250,7 +250,8 @@ class MLP:
         """
         return self._forward(self._check_X(X) if check_input else X)
 
-    def backward(self, cache: ForwardCache, d_out, *, check_input: bool = True) -> Gradients:
+    def backward(self, cache: ForwardCache, d_out, *, check_input: bool = True,
+                 input_grad: bool = True) -> Gradients:
         """Back-propagate ``d_out = dL/df`` (shape (n, K)) through the cached forward pass.
 
         Returns
@@ -260,14 +261,17 @@ class MLP:
             ``preacts[l]`` (n, h_{l+1}) = ``dL/dz_l``.
 
         ``check_input=False`` skips the validation of ``cache`` and ``d_out`` (trusted callers only).
+        ``input_grad=False`` skips ``dL/dX`` (``inputs`` is then None): a training step does not need
+        it, and it is one of the three large products of the backward pass; the other gradients are
+        bit-identical.
         """
         if not check_input:
-            return self._backward(cache, d_out)
+            return self._backward(cache, d_out, input_grad=input_grad)
         if not isinstance(cache, ForwardCache):
             raise TypeError(f"cache must be the ForwardCache returned by forward, got {type(cache).__name__}")
         out = cache.preacts[-1]
         d_out = as_float_array(d_out, "d_out", shape=out.shape, allow_empty=True)
-        return self._backward(cache, d_out)
+        return self._backward(cache, d_out, input_grad=bool(input_grad))
 
     def _slices(self, l):
         """Row blocks (outputs) and column blocks (inputs) of ``weights[l]``."""
