@@ -74,3 +74,17 @@ def check_rng(rng) -> np.random.Generator:
         return np.random.default_rng(rng)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"rng must be None, an int seed or a numpy Generator, got {rng!r}") from exc
+
+
+def as_sample_pair(a, b, names=("B", "V_goal")):
+    """Two non-empty finite 2-D float64 arrays with the same number of rows (samples).
+
+    ``names`` are the argument names quoted in the error messages.
+    """
+    na, nb = names
+    A = as_float_array(a, na, ndim=2)
+    B = as_float_array(b, nb, ndim=2)
+    if A.shape[0] != B.shape[0]:
+        raise ValueError(f"{na} and {nb} must have the same number of samples (rows), got "
+                         f"{A.shape[0]} and {B.shape[0]}")
+    return A, B

@@ -13,7 +13,7 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from refgrow import geometry as G
@@ -70,8 +70,7 @@ def test_regularizer_zero_iff_both_points_on_hyperplane(case):
     # a hyperplane through both points: w orthogonal to pm - pf, b = -w.pf
     r = pm - pf
     w_on = w - (w @ r) / (r @ r) * r
-    if np.linalg.norm(w_on) < 1e-8:
-        return
+    assume(np.linalg.norm(w_on) >= 1e-8)
     b_on = -(w_on @ pf)
     v, gw, gb = F.fold_regularizer(w_on, b_on, pm, pf)
     assert v <= 1e-12 * (1 + np.abs(pm).max() + np.abs(pf).max())
@@ -79,8 +78,8 @@ def test_regularizer_zero_iff_both_points_on_hyperplane(case):
     b_f = -(w @ pf)
     v_f, _, _ = F.fold_regularizer(w, b_f, pm, pf)
     assert v_f == pytest.approx(abs(w @ (pm - pf)) / np.linalg.norm(w), rel=1e-12)
-    if abs(w @ r) > 1e-6 * np.linalg.norm(w) * np.linalg.norm(r):
-        assert v_f > 0
+    assume(abs(w @ r) > 1e-6 * np.linalg.norm(w) * np.linalg.norm(r))   # x_mistake off the plane
+    assert v_f > 0
 
 
 def test_regularizer_validation():
@@ -201,9 +200,9 @@ def test_fold_neuron_bias_and_flatness(out_init):
         eps = 1e-4
         small = net.add_neurons(0, nn.w_in, nn.b_in, eps * nn.w_out)
         s_t = nn.w_in[0] @ ds.X[t] + nn.b_in[0]
-        if s_t > 0:
-            assert (softmax_cross_entropy(small.predict(ds.X[t:t + 1]), ds.y[t:t + 1])[0]
-                    < softmax_cross_entropy(net.predict(ds.X[t:t + 1]), ds.y[t:t + 1])[0])
+        assert s_t > 0                                              # the neuron is active at the mistake
+        assert (softmax_cross_entropy(small.predict(ds.X[t:t + 1]), ds.y[t:t + 1])[0]
+                < softmax_cross_entropy(net.predict(ds.X[t:t + 1]), ds.y[t:t + 1])[0])
 
 
 def test_fold_neuron_mse_is_not_flat_and_ascends():
@@ -341,6 +340,26 @@ def test_records_json_and_rollback(grown_sines, tmp_path):
     assert g.step() is not None and g.mlp.sizes[1] == 3
 
 
+def test_grow_by_folding_is_folding_growth_run_in_one_call():
+    """grow_by_folding promises Algorithm 1 end to end: the same network, records and histories as
+    FoldingGrowth(...).run(...) with the same arguments and seed, gathered in a FoldingResult."""
+    ds = two_sines(200, rng=2)
+    net = MLP.init([2, 2, 2], rng=2)
+    kw = dict(batch_size=32, rng=3, max_epochs=60, min_epochs=20, alpha=0.1)
+    res = F.grow_by_folding(net, ds.X, ds.y, max_steps=2, optimizer=Adam(1e-2), **kw)
+    assert isinstance(res, F.FoldingResult)
+    g = F.FoldingGrowth(net, ds.X, ds.y, optimizer=Adam(1e-2), **kw)
+    g.run(max_steps=2)
+    assert res.mlp.sizes == g.mlp.sizes == [2, 2 + len(g.records), 2]
+    for a, b in zip(res.mlp.parameters(), g.mlp.parameters()):
+        np.testing.assert_array_equal(a, b)
+    assert [r.to_dict() for r in res.records] == [r.to_dict() for r in g.records]
+    assert res.stopped_by == g.stopped_by and res.stopped_by in ("max_steps", "plateau", "no_mistake")
+    assert len(res.histories) == 1 + len(res.records)             # initial training + one per step
+    assert res.mlp is res.grower.mlp and res.records is res.grower.records
+    assert net.sizes == [2, 2, 2]                                  # the input network is not modified
+
+
 def test_propose_fold_works_with_the_generic_loop():
     from refgrow.growth.loop import grow
     ds = two_sines(200, rng=3)
@@ -385,8 +404,8 @@ def test_regression_growth_folds_on_the_regression_graph():
         assert rec.b_in == -(np.array(rec.w_in) @ np.array(rec.x_fold))
         assert rec.flat is False                       # MSE: Algorithm 1's objective is not flat
         # the fold point lies on the old network's regression graph (it is the graph's fold point)
-        if rp.converged:
-            assert abs(before.predict(rp.x_fold[None])[0, 0] - rp.z_fold[-1]) <= 1e-10
+        assert rp.converged
+        assert abs(before.predict(rp.x_fold[None])[0, 0] - rp.z_fold[-1]) <= 1e-10
 
 
 def test_fashion_mnist_experiment_without_data_says_how_to_get_it(tmp_path, capsys):
@@ -407,3 +426,16 @@ def test_objective_and_fine_tune_validation():
         F.fine_tune(net, X, y, optimizer="adam", epochs=1)
     with pytest.raises(ValueError, match="alpha"):
         F.fine_tune(net, X, y, optimizer=Adam(), epochs=1, alpha=-1.0)
+
+
+def test_classification_fold_lies_on_the_boundary_between_predicted_and_true_class():
+    """002 Alg. 1 / Thm. 3: the fold point of a mistake is a point of the decision boundary between the
+    predicted and the true class (equal logits), at the reported distance from the mistake."""
+    ds = two_sines(120, rng=1)
+    net = MLP.init([2, 3, 2], rng=1)
+    tm = F.typical_mistake(net, ds.X, ds.y, rng=0)
+    x_fold, _, _, converged, dist, method = F.classification_fold(net, ds.X, tm)
+    assert converged and method in ("projection", "bisection")
+    out = net.predict(x_fold[None])[0]
+    assert abs(out[tm.y_pred] - out[tm.y_true]) <= 1e-9 * (1 + np.abs(out).max())
+    assert dist == pytest.approx(np.linalg.norm(x_fold - tm.x), rel=1e-12)

@@ -5,7 +5,7 @@ from hypothesis import given, settings, strategies as st
 
 from refgrow.growth import gradmax
 from refgrow.growth.gradmax import fan_in_gradient_norm, gradmax_matrix, gradmax_neurons, propose_gradmax
-from refgrow.growth.tiny import v_goal
+from refgrow.growth.proposals import v_goal
 from refgrow.mlp import MLP
 
 
@@ -65,7 +65,7 @@ def test_fan_in_gradient_matches_backward_for_tanh(loss):
     g_new = np.hstack([grads.weights[0][-k:], grads.biases[0][-k:, None]])
     _, cache = mlp.forward(X)
     B = np.hstack([cache.inputs[0], np.ones((X.shape[0], 1))])
-    Vg = v_goal(mlp, X, y, layer=1, loss=loss)
+    Vg = v_goal(mlp, X, y, hidden_layer=0, loss=loss)
     assert np.linalg.norm(g_new) == pytest.approx(fan_in_gradient_norm(B, Vg, nn.w_out), rel=1e-10)
     assert np.allclose(g_new, -(nn.w_out.T @ gradmax_matrix(B, Vg)))
     eps = 1e-6
@@ -88,7 +88,7 @@ def test_relu_zero_fan_in_is_dead_and_first_step_variant():
     assert np.all(grads.weights[0][-2:] == 0) and np.all(grads.weights[1][:, -2:] == 0)
     nn2 = propose_gradmax(mlp, X, y, k=2, c=1.0, fan_in="first_step", eta=0.5)
     B = np.hstack([mlp.forward(X)[1].inputs[0], np.ones((30, 1))])
-    G = gradmax_matrix(B, v_goal(mlp, X, y, layer=1, loss="ce"))
+    G = gradmax_matrix(B, v_goal(mlp, X, y, hidden_layer=0, loss="ce"))
     assert np.allclose(np.hstack([nn2.w_in, nn2.b_in[:, None]]), 0.5 * nn2.w_out.T @ G)
     g2 = mlp.add_neurons(0, nn2.w_in, nn2.b_in, nn2.w_out)
     _, grads2, _ = g2.loss_and_grads(X, y, "ce")

@@ -116,3 +116,53 @@ def test_teacher_student_experiment_statements():
     assert r["gradmax"]["curve"]["train_loss"][-1] == pytest.approx(r["fixed5"]["curve"]["train_loss"][-1], rel=1e-12)
     assert all(s["train_loss_after"] < s["train_loss_before"] for s in r["tiny"]["steps"])
     assert r["tiny"]["n_params"] == r["gradmax"]["n_params"] == 10 * 10 + 10 + 10 * 10 + 10
+
+
+def test_apply_proposal_adds_the_fan_out_update_then_the_neurons():
+    """A proposal carrying TINY's update of the existing fan-out (dW_next, db_next) is applied as
+    weights[h+1][:, :width] + dW_next, biases[h+1] + db_next, then k appended neurons; mlp untouched."""
+    from refgrow.growth.proposals import apply_proposal
+    rng = np.random.default_rng(5)
+    mlp = MLP.init([3, 2, 4], rng=0)
+    dW, db = rng.standard_normal((4, 2)), rng.standard_normal(4)
+    nn = NewNeurons(rng.standard_normal((1, 3)), rng.standard_normal(1), rng.standard_normal((4, 1)),
+                    dW_next=dW, db_next=db)
+    saved = [p.copy() for p in mlp.parameters()]
+    new = apply_proposal(mlp, 0, nn)
+    assert all(np.array_equal(a, b) for a, b in zip(saved, mlp.parameters()))
+    np.testing.assert_array_equal(new.weights[1][:, :2], mlp.weights[1] + dW)
+    np.testing.assert_array_equal(new.weights[1][:, 2:], nn.w_out)
+    np.testing.assert_array_equal(new.biases[1], mlp.biases[1] + db)
+    np.testing.assert_array_equal(new.weights[0][2:], nn.w_in)
+    with pytest.raises(ValueError, match="together"):
+        NewNeurons(nn.w_in, nn.b_in, nn.w_out, dW_next=dW)
+    with pytest.raises(ValueError, match="dW_next"):
+        NewNeurons(nn.w_in, nn.b_in, nn.w_out, dW_next=np.zeros((3, 2)), db_next=np.zeros(3))
+    with pytest.raises(ValueError, match="dW_next"):
+        apply_proposal(mlp, 0, NewNeurons(nn.w_in, nn.b_in, nn.w_out, dW_next=np.zeros((4, 5)),
+                                          db_next=np.zeros(4)))
+
+
+def test_no_growth_method_imports_another():
+    """Layout rule: TINY, GradMax, Random and folding share pieces only through growth.proposals."""
+    import ast
+    import pathlib
+
+    import refgrow.growth as growth
+    root = pathlib.Path(growth.__file__).parent
+    methods = {"tiny", "gradmax", "random_neurons", "folding"}
+    seen = set()
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root).parts
+        own = rel[0].removesuffix(".py")
+        if own not in methods:
+            continue
+        seen.add(own)
+        for node in ast.walk(ast.parse(path.read_text())):
+            mods = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                    else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for m in mods:
+                parts = m.split(".")
+                if parts[:2] == ["refgrow", "growth"] and len(parts) > 2:
+                    assert parts[2] in (own, "proposals"), f"{path.name} imports {m}"
+    assert seen == methods

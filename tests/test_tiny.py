@@ -5,9 +5,10 @@ moves, Prop. 3.4 (generalized eigenproblem = SVD path), invariances, validation.
 """
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from refgrow.growth import tiny
+from refgrow.growth.tiny import linalg
 from refgrow.growth.tiny import (best_update, expressivity_bottleneck, linearised_move, new_neurons,
                                  new_neurons_geig, pinv_sqrt, projected_goal, second_moments, with_ones)
 
@@ -105,8 +106,7 @@ def test_prop34_generalized_eigenproblem_matches_svd(seed, n, d, d_out):
     assert np.allclose(a.singular_values, b.singular_values, rtol=1e-7)
     lam = a.singular_values
     gaps = np.diff(lam)
-    if lam.size > 1 and np.min(np.abs(gaps)) < 1e-6 * lam[0]:
-        return                                  # degenerate singular values: vectors not unique
+    assume(lam.size < 2 or np.min(np.abs(gaps)) >= 1e-6 * lam[0])   # else the vectors are not unique
     for k in range(lam.size):
         pa = np.outer(a.alpha[k], a.omega[:, k])
         pb = np.outer(b.alpha[k], b.omega[:, k])
@@ -207,7 +207,8 @@ def test_bad_options_raise():
 
 def test_module_doctests():
     import doctest
-    assert doctest.testmod(tiny, optionflags=doctest.NORMALIZE_WHITESPACE).failed == 0
+    res = doctest.testmod(linalg, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert res.attempted > 0 and res.failed == 0
 
 
 def test_tiny_from_activations_composes_the_public_steps():
@@ -224,29 +225,34 @@ def test_tiny_from_activations_composes_the_public_steps():
 
 
 @given(st.integers(0, 10_000), st.integers(10, 60), st.integers(1, 8), st.integers(1, 4))
-def test_cholesky_fast_path_equals_eigen_reference_path(seed, n, d, d_out):
-    """When S is certified positive definite the Cholesky path is used; it must return the neurons of the
-    S^{-1/2} (eigendecomposition) reference path: same lambda, alpha, omega."""
+def test_cholesky_shortcut_equals_the_formula_of_prop32(seed, n, d, d_out):
+    """Prop. 3.2 as written (S^{-1/2} N, then one SVD; ``cholesky=False``, the default) and the Cholesky
+    shortcut (L^{-1} N, ``cholesky=True``) give the same neurons when S is certified positive definite:
+    same singular values and the same sign-free products alpha_k omega_k^T."""
     B, V = _data(seed, n, d, d_out)
-    S, N = second_moments(B, V)
-    assert tiny._certified_cholesky(S, tiny.RTOL) is not None
-    fast, R1 = tiny._neurons_from_moments(S, N, max_neurons=None, min_singular_value=None, rtol=tiny.RTOL,
-                                          sv_rtol=tiny.SV_RTOL)
-    ref, R2 = tiny._neurons_from_moments(S, N, max_neurons=None, min_singular_value=None, rtol=tiny.RTOL,
-                                         sv_rtol=tiny.SV_RTOL, S_eig=tiny._eig_psd(S, tiny.RTOL))
-    assert R1 == R2
+    S, _ = second_moments(B, V)
+    assert linalg._certified_cholesky(S, tiny.RTOL) is not None        # the shortcut is really taken
+    ref = new_neurons(B, V)
+    fast = new_neurons(B, V, cholesky=True)
     assert np.allclose(fast.singular_values, ref.singular_values, rtol=1e-9)
     lam = ref.singular_values
-    if lam.size > 1 and np.min(np.abs(np.diff(lam))) < 1e-6 * lam[0]:
-        return
-    assert np.allclose(fast.alpha, ref.alpha, atol=1e-7 * (1 + np.abs(ref.alpha).max()))
-    assert np.allclose(fast.omega, ref.omega, atol=1e-7 * (1 + np.abs(ref.omega).max()))
+    assume(lam.size < 2 or np.min(np.abs(np.diff(lam))) >= 1e-6 * lam[0])   # else the vectors are not unique
+    for k in range(lam.size):
+        pr = np.outer(ref.alpha[k], ref.omega[:, k])
+        pf = np.outer(fast.alpha[k], fast.omega[:, k])
+        assert np.allclose(pf, pr, atol=1e-7 * (1 + np.abs(pr).max()))
+    # the readable path is literally S^{-1/2} N: its fan-ins are sqrt(lam_k) S^{-1/2} u_k
+    M = pinv_sqrt(S)
+    U, sv, _ = np.linalg.svd(M @ second_moments(B, V)[1], full_matrices=False)
+    assert np.allclose(sv[:lam.size], lam, rtol=1e-12, atol=1e-14 * lam[0])
 
 
 def test_rank_deficient_S_uses_the_thresholded_reference_path():
     B, V = _data(0, 30, 5, 2, rank=2)
     S, _ = second_moments(B, V)
-    assert tiny._certified_cholesky(S, tiny.RTOL) is None
+    assert linalg._certified_cholesky(S, tiny.RTOL) is None
+    a, b = new_neurons(B, V), new_neurons(B, V, cholesky=True)      # no certificate: the same path
+    assert np.array_equal(a.alpha, b.alpha) and np.array_equal(a.omega, b.omega)
 
 
 @given(shapes, st.integers(1, 3))
@@ -258,8 +264,7 @@ def test_corollary1_adding_m_then_the_rest_equals_adding_all(p, m):
     B_in, Vp = _data(seed, n, d, d_out, rank=max(1, d // 2) if deficient else None)
     full = new_neurons(B_in, Vp)
     lam = full.singular_values
-    if m >= lam.size:
-        return
+    assume(m < lam.size)
     rest = new_neurons(B_in, Vp - linearised_move(B_in, full.alpha[:m], full.omega[:, :m]))
     assert np.allclose(rest.singular_values, lam[m:], rtol=1e-7, atol=1e-9 * lam[0])
     V_all = linearised_move(B_in, full.alpha, full.omega)

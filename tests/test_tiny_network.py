@@ -1,10 +1,15 @@
 """Paper 001 (TINY) statements at network level: v_goal from the backward pass (finite differences),
 Prop. 3.3 (first-order loss decrease; tanh and identity), the ReLU measurement, apply/line search,
 and the rescaling invariance of a hidden layer."""
+import functools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from refgrow.growth.loop import grow
+from refgrow.growth.proposals import apply_proposal
+from refgrow.growth.random_neurons import propose_random
 from refgrow.growth.tiny import (amplitude_loss, apply_tiny, first_order_decrease, line_search, propose_tiny,
                                  relu_first_order, tiny_step, v_goal, with_ones)
 from refgrow.mlp import MLP
@@ -20,6 +25,24 @@ def _problem(seed, loss, act="relu", sizes=(3, 4, 2), n=40):
     return mlp, X, y
 
 
+def _v_goal_at(mlp, X, y, layer, loss):
+    """V_goal at preacts[layer]: hidden_layer = layer - 1; layer 0 only through the deprecated keyword."""
+    if layer == 0:
+        with pytest.warns(DeprecationWarning, match="hidden_layer"):
+            return v_goal(mlp, X, y, layer=0, loss=loss)
+    return v_goal(mlp, X, y, hidden_layer=layer - 1, loss=loss)
+
+
+def test_v_goal_deprecated_layer_keyword_is_hidden_layer_plus_one():
+    mlp, X, y = _problem(1, "ce", "tanh", sizes=(3, 4, 3, 2), n=10)
+    for h in range(2):
+        with pytest.warns(DeprecationWarning):
+            old = v_goal(mlp, X, y, layer=h + 1)
+        assert np.array_equal(old, v_goal(mlp, X, y, hidden_layer=h))
+    with pytest.raises(TypeError, match="not both"):
+        v_goal(mlp, X, y, layer=1, hidden_layer=0)
+
+
 @settings(max_examples=10)
 @given(st.integers(0, 10_000), st.sampled_from(["ce", "mse"]), st.sampled_from(["relu", "tanh"]))
 def test_v_goal_is_minus_per_sample_gradient_finite_differences(seed, loss, act):
@@ -27,8 +50,8 @@ def test_v_goal_is_minus_per_sample_gradient_finite_differences(seed, loss, act)
     -V_goal^T B_{l-1} = d(sum l)/d W_l: both checked by centred finite differences of the real loss."""
     mlp, X, y = _problem(seed, loss, act, sizes=(3, 4, 3, 2), n=15)
     n = X.shape[0]
-    for layer in range(3):
-        V = v_goal(mlp, X, y, layer=layer, loss=loss)
+    for layer in range(3):                      # index into mlp.weights; hidden_layer = layer - 1
+        V = _v_goal_at(mlp, X, y, layer, loss)
         assert V.shape == (n, mlp.sizes[layer + 1])
         _, cache = mlp.forward(X)
         gW = -(V.T @ cache.inputs[layer])
@@ -159,32 +182,40 @@ def test_propose_tiny_never_increases_loss_and_records_gain(loss):
     recorded gain equals the sum of the kept squared singular values."""
     mlp, X, y = _problem(2, loss, "relu", sizes=(3, 2, 3))
     before = mlp.loss(X, y, loss)
-    m = mlp.copy()
-    nn = propose_tiny(m, X, y, hidden_layer=0, k=2, loss=loss, rng=0)
-    grown = m.add_neurons(0, nn.w_in, nn.b_in, nn.w_out)
+    saved = [w.copy() for w in mlp.parameters()]
+    nn = propose_tiny(mlp, X, y, hidden_layer=0, k=2, loss=loss, rng=0)
+    assert all(np.array_equal(a, b) for a, b in zip(saved, mlp.parameters()))   # mlp not modified
+    assert nn.dW_next is not None and nn.info["updated_existing"] is True
+    grown = apply_proposal(mlp, 0, nn)
     assert grown.loss(X, y, loss) <= before + 1e-12
     assert nn.info["gain"] == pytest.approx(sum(v ** 2 for v in nn.info["singular_values"][:nn.k]))
     assert grown.loss(X, y, loss) == pytest.approx(nn.info["loss_after_search"])
 
 
 def test_propose_tiny_fallback_when_nothing_to_learn():
-    """completed-TINY (Sec. 4): a network already at the target has V_goal = 0 -> rank 0 -> random fallback
-    (recorded), or None without fallback."""
+    """completed-TINY (Sec. 4): a network already at the target has V_goal = 0 -> rank 0 -> TINY proposes
+    nothing (None); the random fallback is composed by the loop and recorded there."""
     rng = np.random.default_rng(0)
     mlp = MLP.init([2, 3, 1], rng=rng)
     X = rng.standard_normal((20, 2))
     y = mlp.predict(X)
-    assert propose_tiny(mlp.copy(), X, y, loss="mse", fallback=None) is None
-    nn = propose_tiny(mlp.copy(), X, y, loss="mse", fallback="random", rng=1)
-    assert nn.info["fallback"] is True and nn.info["method"] == "tiny->random"
+    assert propose_tiny(mlp, X, y, loss="mse") is None
+    res = grow(mlp, X, y, propose=propose_tiny, fallback=functools.partial(propose_random, L=2.0),
+               loss="mse", max_steps=1, rng=1)
+    assert res.mlp.sizes[1] == 4
+    assert res.history.steps[0]["fallback"] is True and res.history.steps[0]["info"]["method"] == "random"
+    with pytest.warns(DeprecationWarning):
+        assert propose_tiny(mlp, X, y, loss="mse", fallback=None) is None
+    with pytest.raises(TypeError, match="grow"):
+        propose_tiny(mlp, X, y, loss="mse", fallback="random")
 
 
 def test_v_goal_bad_inputs():
     mlp, X, y = _problem(0, "ce")
-    with pytest.raises(ValueError, match="layer"):
-        v_goal(mlp, X, y, layer=5)
+    with pytest.raises(ValueError, match="hidden_layer"):
+        v_goal(mlp, X, y, hidden_layer=5)
     with pytest.raises(ValueError):
-        v_goal(mlp, X[:, :2], y, layer=0)
+        v_goal(mlp, X[:, :2], y, hidden_layer=0)
     with pytest.raises(ValueError, match="k"):
         propose_tiny(mlp, X, y, k=0)
 
@@ -238,5 +269,5 @@ def test_v_goal_matches_pytorch_autograd(loss):
         per = ((a - torch.tensor(y)) ** 2).mean(dim=1)
     per.sum().backward()
     for layer in range(3):
-        assert np.allclose(v_goal(mlp, X, y, layer=layer, loss=loss), -pre[layer].grad.numpy(),
+        assert np.allclose(_v_goal_at(mlp, X, y, layer, loss), -pre[layer].grad.numpy(),
                            rtol=1e-10, atol=1e-12)

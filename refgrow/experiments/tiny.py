@@ -70,6 +70,13 @@ def _methods():
     }
 
 
+def _fallbacks():
+    """completed-TINY (Sec. 4 of TINY): the TINY variants fall back on Random, composed by ``grow``."""
+    from refgrow.growth.random_neurons import propose_random
+    fb = functools.partial(propose_random, L=2.0)
+    return {"tiny": fb, "tiny-neurons-only": fb}
+
+
 def _stats(v):
     v = np.asarray(v, dtype=float)
     return float(np.mean(v)), float(np.std(v))
@@ -106,9 +113,9 @@ def teacher_student_run(seed, *, methods=("tiny", "tiny-neurons-only", "gradmax"
                       "n_params": mlp.n_params, "steps": []}
             continue
         mlp = MLP.init([ds.X.shape[1], start, ds.y.shape[1]], rng=init_seed)
-        res = grow(mlp, ds.X, ds.y, propose=props[m], loss="mse", optimizer=SGD(lr), k=1,
-                   target_width=target, epochs_between=steps_between, final_epochs=steps_between,
-                   X_val=X_test, y_val=y_test, rng=seed)
+        res = grow(mlp, ds.X, ds.y, propose=props[m], fallback=_fallbacks().get(m), loss="mse",
+                   optimizer=SGD(lr), k=1, target_width=target, epochs_between=steps_between,
+                   final_epochs=steps_between, X_val=X_test, y_val=y_test, rng=seed)
         c = res.history.curve
         out[m] = {"curve": {k: c[k] for k in ("epoch", "train_loss", "val_loss", "n_params")},
                   "final_train": c["train_loss"][-1], "final_test": c["val_loss"][-1],
@@ -158,9 +165,9 @@ def classification_run(seed, X, y, Xt, yt, *, methods=("tiny", "gradmax-step", "
                       "n_params": mlp.n_params}
             continue
         mlp = MLP.init([D, start, K], rng=seed)
-        res = grow(mlp, X, y, propose=props[m], loss="ce", optimizer=Adam(lr), k=k, target_width=target,
-                   epochs_between=epochs_between, final_epochs=final_epochs, X_val=Xt, y_val=yt,
-                   batch_size=batch_size, rng=seed)
+        res = grow(mlp, X, y, propose=props[m], fallback=_fallbacks().get(m), loss="ce", optimizer=Adam(lr),
+                   k=k, target_width=target, epochs_between=epochs_between, final_epochs=final_epochs,
+                   X_val=Xt, y_val=yt, batch_size=batch_size, rng=seed)
         c = res.history.curve
         out[m] = {"curve": {kk: c[kk] for kk in ("epoch", "train_loss", "train_acc", "val_loss", "val_acc",
                                                  "n_params")},
@@ -181,8 +188,8 @@ def pure_growth_run(seed, X, y, Xt, yt, *, methods=("tiny", "random"), start=1, 
     out = {}
     for m in methods:
         mlp = MLP.init([X.shape[1], start, K], rng=seed)
-        res = grow(mlp, X, y, propose=props[m], loss="ce", k=k, max_steps=steps, X_val=Xt, y_val=yt,
-                   rng=seed)
+        res = grow(mlp, X, y, propose=props[m], fallback=_fallbacks().get(m), loss="ce", k=k, max_steps=steps,
+                   X_val=Xt, y_val=yt, rng=seed)
         c = res.history.curve
         out[m] = {"curve": {kk: c[kk] for kk in ("train_loss", "train_acc", "val_loss", "val_acc",
                                                  "n_params")},
@@ -328,7 +335,7 @@ def tiny_vs_gradmax(argv) -> int:
             print(f"{m:<19}{tr[0]:>12.4f}{te[0]:>12.4f}{runs[0][m]['fallbacks']:>11}")
         print("paper (Fig. 8, CIFAR-100, ResNet18): TINY > 17% by pure growth, Random about 1% (chance 1%)")
         payload["pure_growth"] = {"table": table, "runs": runs}
-    from refgrow.growth.loop import _jsonable
+    from refgrow.jsonio import to_jsonable
     path = os.path.join(a.out, "tiny_vs_gradmax.json")
     if a.part != "all" and os.path.exists(path):       # keep the other parts of an earlier run
         try:
@@ -341,6 +348,6 @@ def tiny_vs_gradmax(argv) -> int:
         for pth in _figures(payload, a.out):
             print("wrote", pth)
     with open(path, "w") as f:
-        json.dump(_jsonable(payload), f)
+        json.dump(to_jsonable(payload), f)
     print(f"wrote {path}  ({time.time() - t0:.1f} s)")
     return 0

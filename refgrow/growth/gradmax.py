@@ -43,19 +43,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from refgrow._validation import as_float_array, check_positive_int, check_rng
-from refgrow.growth import NewNeurons
+from refgrow._validation import as_float_array, as_sample_pair, check_positive_int, check_rng
+from refgrow.growth.proposals import NewNeurons, v_goal
 
 __all__ = ["gradmax_matrix", "gradmax_neurons", "fan_in_gradient_norm", "propose_gradmax"]
-
-
-def _pair(B_in, V_goal):
-    B = as_float_array(B_in, "B_in", ndim=2)
-    V = as_float_array(V_goal, "V_goal", ndim=2)
-    if B.shape[0] != V.shape[0]:
-        raise ValueError(f"B_in and V_goal must have the same number of samples (rows), got "
-                         f"{B.shape[0]} and {V.shape[0]}")
-    return B, V
 
 
 def gradmax_matrix(B_in, V_goal):
@@ -70,7 +61,7 @@ def gradmax_matrix(B_in, V_goal):
     -------
     ndarray, shape (d_next, d)
     """
-    B, V = _pair(B_in, V_goal)
+    B, V = as_sample_pair(B_in, V_goal, ("B_in", "V_goal"))
     return (V.T @ B) / B.shape[0]
 
 
@@ -106,7 +97,7 @@ def gradmax_neurons(B_in, V_goal, k, *, c=None, bias=True):
     >>> nn.w_in.shape, nn.w_out.shape, round(float(np.linalg.norm(nn.w_out)), 12)
     ((2, 3), (2, 2), 1.0)
     """
-    B, V = _pair(B_in, V_goal)
+    B, V = as_sample_pair(B_in, V_goal, ("B_in", "V_goal"))
     k = check_positive_int(k, "k")
     d_next = V.shape[1]
     if k > d_next:
@@ -171,12 +162,10 @@ def propose_gradmax(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", c=No
     -------
     NewNeurons
     """
-    from refgrow.growth.tiny import v_goal
-
     check_rng(rng)
-    h = mlp._check_hidden(hidden_layer)
+    h = mlp.check_hidden_layer(hidden_layer)
     _, cache = mlp.forward(X)
-    V = v_goal(mlp, X, y, layer=h + 1, loss=loss, cache=cache)
+    V = v_goal(mlp, X, y, hidden_layer=h, loss=loss, cache=cache)
     B_in = np.hstack([cache.inputs[h], np.ones((V.shape[0], 1))])
     nn = gradmax_neurons(B_in, V, k, c=c)
     if fan_in == "zero":

@@ -20,10 +20,13 @@ theta_K            ``NewNeurons``       the neurons a ``propose`` function retur
 A ``propose`` function has the signature
 ``propose(mlp, X, y, *, hidden_layer, k, rng, loss) -> NewNeurons | None``; ``None`` means "nothing to
 add". The loop then calls ``fallback`` (same signature) if one is given and records
-``fallback=True`` (*completed-TINY*, Sec. 4 of 001), otherwise it records the step and stops
-(``stopped_by="no_proposal"``). A propose function may update the existing weights of ``mlp`` in
-place before returning (TINY's best update, :func:`refgrow.growth.tiny.propose_tiny`); the loss
-"before" is measured before ``propose`` is called, the loss "after" once the neurons are added.
+``fallback=True`` (*completed-TINY*, Sec. 4 of 001:
+``grow(propose=propose_tiny, fallback=partial(propose_random, L=2.0))``), otherwise it records the step
+and stops (``stopped_by="no_proposal"``). Propose functions never modify ``mlp``; a proposal that also
+updates the existing fan-out (TINY's best update, :func:`refgrow.growth.tiny.propose_tiny`) carries it
+in ``NewNeurons.dW_next`` / ``db_next`` and the loop applies both with
+:func:`refgrow.growth.proposals.apply_proposal`. The loss "before" is measured before ``propose`` is
+called, the loss "after" once the proposal is applied.
 Use :func:`functools.partial` to pass method options.
 """
 from __future__ import annotations
@@ -34,26 +37,10 @@ from typing import NamedTuple
 import numpy as np
 
 from refgrow._validation import check_positive_int, check_rng
-from refgrow.growth import NewNeurons
+from refgrow.growth.proposals import NewNeurons, apply_proposal
+from refgrow.jsonio import to_jsonable
 
 __all__ = ["GrowthHistory", "GrowthResult", "grow"]
-
-
-def _jsonable(v):
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return _jsonable(v.tolist())
-    if isinstance(v, (np.floating, float)):
-        v = float(v)
-        return v if np.isfinite(v) else None
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.bool_,)):
-        return bool(v)
-    return v
 
 
 @dataclass
@@ -91,7 +78,7 @@ class GrowthHistory:
 
     def to_dict(self) -> dict:
         """JSON-friendly dict (NaN/inf written as None, arrays as lists)."""
-        return _jsonable({"steps": self.steps, "curve": self.curve, "stopped_by": self.stopped_by})
+        return to_jsonable({"steps": self.steps, "curve": self.curve, "stopped_by": self.stopped_by})
 
 
 class GrowthResult(NamedTuple):
@@ -162,7 +149,7 @@ def grow(mlp, X, y, *, propose, loss="ce", optimizer=None, hidden_layer=0, k=1, 
         raise TypeError(f"propose must be callable (mlp, X, y, *, hidden_layer, k, rng, loss), got {propose!r}")
     if fallback is not None and not callable(fallback):
         raise TypeError(f"fallback must be callable or None, got {fallback!r}")
-    h = mlp._check_hidden(hidden_layer)
+    h = mlp.check_hidden_layer(hidden_layer)
     k = check_positive_int(k, "k")
     if target_width is None and max_steps is None:
         raise ValueError("grow needs target_width or max_steps (otherwise it never stops)")
@@ -233,7 +220,7 @@ def grow(mlp, X, y, *, propose, loss="ce", optimizer=None, hidden_layer=0, k=1, 
             break
         if not isinstance(nn, NewNeurons):
             raise TypeError(f"propose must return NewNeurons or None, got {type(nn).__name__}")
-        mlp = mlp.add_neurons(h, nn.w_in, nn.b_in, nn.w_out)
+        mlp = apply_proposal(mlp, h, nn)
         if optimizer is not None:
             optimizer.add_neurons(h, nn.k)
         after = _evaluate(mlp, X, y, X_val, y_val, loss)

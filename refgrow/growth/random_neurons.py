@@ -4,7 +4,7 @@ New neurons are drawn as ``(alpha_k, omega_k) ~ N(0, I)`` or ``U[-1, 1]``, norma
 App. E.3.2 (each array divided by the root mean square of its entries) and scaled by
 ``gamma* = argmin_{gamma in [-L, L]} sum_i l(f_{theta + gamma theta_K}(x_i), y_i)`` (Eq. 14), with
 ``gamma theta_K = (gamma alpha_k, gamma omega_k)``. This is also the auxiliary method of
-*completed-TINY* (Sec. 4, App. D.3).
+*completed-TINY* (Sec. 4, App. D.3): ``grow(propose=propose_tiny, fallback=partial(propose_random, L=L))``.
 
 Symbol table
 ------------
@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from refgrow._validation import check_positive_int, check_rng
-from refgrow.growth import NewNeurons
+from refgrow.growth.proposals import NewNeurons, amplitude_loss, line_search
 
 __all__ = ["random_directions", "propose_random"]
 
@@ -80,7 +80,7 @@ def propose_random(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", distr
     loss : {"ce", "mse"}
     distribution : {"gaussian", "uniform"}
     L : float > 0, search interval ``[-L, L]``
-    n_grid : int, grid points of :func:`refgrow.growth.tiny.line_search`
+    n_grid : int, grid points of :func:`refgrow.growth.proposals.line_search`
     X_search, y_search : optional separate line-search batch (App. E.3.2)
 
     Returns
@@ -89,9 +89,7 @@ def propose_random(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", distr
         Already multiplied by ``gamma*``; ``info``: ``method``, ``gamma``, ``loss_before``,
         ``loss_after_search``, ``distribution``, ``fallback`` (False).
     """
-    from refgrow.growth.tiny import amplitude_loss, line_search
-
-    h = mlp._check_hidden(hidden_layer)
+    h = mlp.check_hidden_layer(hidden_layer)
     k = check_positive_int(k, "k")
     L = float(L)
     if not (np.isfinite(L) and L > 0):

@@ -1,0 +1,258 @@
+r"""TINY on a network: the goal from a model, one growth step, the proposal (TINY [docs/references.md#tiny]).
+
+:func:`tiny_step` (Algorithm 2, TINY branch, with Algorithms 3-4 of App. E.4: all matrices of one
+growth step of an :class:`refgrow.mlp.MLP`), :func:`apply_tiny` (best update + new neurons with
+amplitude gamma, Sec. 3.2) and :func:`propose_tiny` (the ``propose`` function of
+:func:`refgrow.growth.loop.grow`; Eq. 14 line search). The mathematics is in
+:mod:`refgrow.growth.tiny.linalg`; the desired move :func:`refgrow.growth.proposals.v_goal` and the
+amplitude line search are shared with the other methods (:mod:`refgrow.growth.proposals`).
+
+Symbol table
+------------
+=====================  ======================  ====================  ====================================
+paper (TINY)           code                    shape                 meaning
+=====================  ======================  ====================  ====================================
+h (0-based)            ``hidden_layer``        int                   grown hidden layer
+B_{l-2}^T              ``TinyStep.B_in``       (n, d_prev + 1)       with_ones(inputs[h])
+B_{l-1}^T              ``TinyStep.B``          (n, width + 1)        with_ones(inputs[h + 1])
+(V_goal^l)^T           ``TinyStep.V_goal``     (n, d_next)           at preacts[h + 1]
+delta W_l^*            ``TinyStep.dW``         (d_next, width + 1)   best update of weights[h+1] | bias
+alpha_k, omega_k       ``TinyStep.neurons``    (K, d_prev+1), (d_next, K)
+gamma                  ``gamma``               scalar                amplitude factor (Sec. 3.2, Eq. 14)
+=====================  ======================  ====================  ====================================
+
+Interpretation notes
+--------------------
+* **Amplitude (sqrt vs linear).** Sec. 3.2 and the proof of Prop. 3.3 add ``(sqrt(g) alpha, sqrt(g) omega)``
+  together with ``g dW``: the linearised move of the neurons is then ``g * V(theta)`` and the loss changes
+  at first order in ``g`` (Eq. 10). Eq. (14) (Sec. 5.2, the line search of Fig. 8) writes
+  ``(g alpha, g omega)``. Both are available: ``scaling="sqrt"`` (default, Prop. 3.3) and
+  ``scaling="linear"`` (Eq. 14). For ReLU the two coincide up to ``g -> g**2`` on the neurons because
+  ``omega relu(c alpha.b) = c omega relu(alpha.b)`` for ``c >= 0``.
+* **Completed-TINY** (Sec. 4). :func:`propose_tiny` returns None when TINY finds no direction
+  (rank 0) or no amplitude that decreases the loss; the random fallback is composed by the loop:
+  ``grow(propose=propose_tiny, fallback=partial(propose_random, L=L))``. It never modifies its
+  ``mlp``: the best update ``gamma dW`` travels in ``NewNeurons.dW_next`` / ``db_next`` and
+  :func:`refgrow.growth.proposals.apply_proposal` adds it together with the neurons.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+
+from refgrow._validation import as_float_array, check_positive_int, check_rng
+from refgrow.growth.proposals import NewNeurons, amplitude_loss, line_search, v_goal
+from refgrow.growth.tiny.first_order import first_order_decrease, relu_first_order
+from refgrow.growth.tiny.linalg import RTOL, TinyNeurons, _append_ones, _check_rtol, _tiny_core
+from refgrow.losses import get_loss
+from refgrow.mlp import MLP
+from refgrow.train import check_dataset
+
+__all__ = ["TinyStep", "tiny_step", "apply_tiny", "propose_tiny", "v_goal", "amplitude_loss", "line_search"]
+
+
+class TinyStep(NamedTuple):
+    """All matrices of one TINY growth step at hidden layer ``h`` (see :func:`tiny_step`)."""
+
+    B_in: np.ndarray          # (n, d_prev + 1)  with_ones(inputs[h])
+    B: np.ndarray             # (n, width + 1)   with_ones(inputs[h + 1])
+    V_goal: np.ndarray        # (n, d_next)      at preacts[h + 1]
+    dW: np.ndarray            # (d_next, width + 1)  best update of weights[h+1] | biases[h+1]
+    V_goal_proj: np.ndarray   # (n, d_next)
+    neurons: TinyNeurons      # alpha (K, d_prev + 1), omega (d_next, K)
+    rank: int                 # R = K*
+    bottleneck: float         # Psi before anything (V = 0): ||V_goal||^2 / n
+    bottleneck_proj: float    # Psi after the best update: ||V_goal_proj||^2 / n
+    loss: float               # mean loss of the network on (X, y)
+
+
+def tiny_step(mlp, X, y, *, hidden_layer=0, loss="ce", max_neurons=None, min_singular_value=None,
+              rtol=RTOL, cholesky=True):
+    """Compute v_goal, the best update and the new neurons of hidden layer ``hidden_layer``.
+
+    Implements Algorithm 2 (TINY branch) with Algorithms 3-4 of 001 (App. E.4): one forward and one
+    backward pass, ``dW* = BestUpdate`` (Prop. 3.1) of ``weights[h+1]``, ``V_goal_proj = V_goal - B dW^T``,
+    then Prop. 3.2 on ``B_in = with_ones(inputs[h])``. Every Gram/cross product is one BLAS call and
+    nothing is recomputed.
+
+    Parameters
+    ----------
+    mlp : refgrow.mlp.MLP
+    X, y : data (rows = samples)
+    hidden_layer : int
+        0-based hidden layer h (between ``weights[h]`` and ``weights[h+1]``).
+    loss : {"ce", "mse"}
+    max_neurons, min_singular_value, rtol, cholesky : see :func:`refgrow.growth.tiny.linalg.new_neurons`
+        (the certified Cholesky shortcut is the default here; ``cholesky=False`` gives the formula as written)
+
+    Returns
+    -------
+    TinyStep
+    """
+    if not isinstance(mlp, MLP):
+        raise TypeError(f"mlp must be a refgrow.mlp.MLP, got {type(mlp).__name__}")
+    h = mlp.check_hidden_layer(hidden_layer)
+    if max_neurons is not None:
+        max_neurons = check_positive_int(max_neurons, "max_neurons")
+    rtol = _check_rtol(rtol)
+    X, y = check_dataset(X, y, loss, n_in=mlp.sizes[0], n_out=mlp.sizes[-1])
+    out, cache = mlp.forward(X, check_input=False)
+    value, d_out = get_loss(loss, validate=False)(out, y, reduction="sum")
+    V = -mlp.backward(cache, d_out, check_input=False).preacts[h + 1]        # v_goal (Sec. 2.3)
+    n = X.shape[0]
+    B_in = _append_ones(cache.inputs[h])                                     # bias input (with_ones)
+    B = _append_ones(cache.inputs[h + 1])
+    dW, Vp, nn, R = _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, bool(cholesky))
+    return TinyStep(B_in, B, V, dW, Vp, nn, R, float(np.sum(V * V) / n), float(np.sum(Vp * Vp) / n),
+                    float(value) / n)
+
+
+def apply_tiny(mlp, hidden_layer, alpha, omega, dW=None, gamma=1.0, *, scaling="sqrt"):
+    """A new MLP with the best update and the new neurons added with amplitude ``gamma``.
+
+    ``scaling="sqrt"``: ``weights[h+1] += gamma dW`` and neurons ``(sqrt(gamma) alpha, sqrt(gamma) omega)``
+    (Sec. 3.2 and Prop. 3.3 of 001, TINY). ``scaling="linear"``: neurons ``(gamma alpha, gamma omega)`` and
+    ``gamma dW`` (Eq. 14). ``gamma`` must be >= 0 for ``"sqrt"``.
+
+    Parameters
+    ----------
+    mlp : refgrow.mlp.MLP (not modified)
+    hidden_layer : int
+    alpha : array_like, shape (K, d_prev + 1)
+        Fan-in with the bias as last column.
+    omega : array_like, shape (d_next, K)
+    dW : array_like, shape (d_next, width + 1), optional
+        Best update of ``weights[h+1]`` (last column: bias). None: existing weights unchanged.
+    gamma : float
+    scaling : {"sqrt", "linear"}
+
+    Returns
+    -------
+    refgrow.mlp.MLP
+    """
+    if not isinstance(mlp, MLP):
+        raise TypeError(f"mlp must be a refgrow.mlp.MLP, got {type(mlp).__name__}")
+    h = mlp.check_hidden_layer(hidden_layer)
+    gamma = float(gamma)
+    if not np.isfinite(gamma):
+        raise ValueError(f"gamma must be finite, got {gamma}")
+    if scaling == "sqrt":
+        if gamma < 0:
+            raise ValueError(f"gamma must be >= 0 with scaling='sqrt', got {gamma}")
+        s = np.sqrt(gamma)
+    elif scaling == "linear":
+        s = gamma
+    else:
+        raise ValueError(f"scaling must be 'sqrt' or 'linear', got {scaling!r}")
+    d_prev, width, d_next = mlp.sizes[h], mlp.sizes[h + 1], mlp.sizes[h + 2]
+    alpha = as_float_array(alpha, "alpha", ndim=2, allow_empty=True)
+    if alpha.shape[1] != d_prev + 1:
+        raise ValueError(f"alpha must have shape (K, {d_prev + 1}) (bias last), got {alpha.shape}")
+    omega = as_float_array(omega, "omega", shape=(d_next, alpha.shape[0]), allow_empty=True)
+    new = mlp.copy()
+    if dW is not None:
+        dW = as_float_array(dW, "dW", shape=(d_next, width + 1))
+        new.weights[h + 1] = new.weights[h + 1] + gamma * dW[:, :-1]
+        new.biases[h + 1] = new.biases[h + 1] + gamma * dW[:, -1]
+    if alpha.shape[0] == 0:
+        return new
+    return new.add_neurons(h, s * alpha[:, :-1], s * alpha[:, -1], s * omega)
+
+
+_FALLBACK_UNSET = object()
+
+
+def propose_tiny(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", amplitude="line_search",
+                 L=2.0, scaling="sqrt", update_existing=True, n_grid=21,
+                 min_singular_value=None, X_search=None, y_search=None, fallback=_FALLBACK_UNSET):
+    """TINY proposal for :func:`refgrow.growth.loop.grow` (Prop. 3.2 + Prop. 3.1 + Eq. 14 of TINY).
+
+    Computes :func:`tiny_step` on ``(X, y)``, keeps ``k`` neurons, chooses the amplitude ``gamma`` and
+    returns the (already scaled) neurons. ``mlp`` is **not modified**: with ``update_existing=True``
+    the best update ``gamma dW`` (Prop. 3.1, the protocol the paper follows in practice, Sec. 4) is
+    returned in ``dW_next`` / ``db_next`` and added with the neurons by
+    :func:`refgrow.growth.proposals.apply_proposal` (which the loop uses).
+
+    Parameters
+    ----------
+    mlp : refgrow.mlp.MLP (not modified)
+    X, y : data used for the statistics (and for the line search unless ``X_search`` is given)
+    hidden_layer, k : layer (0-based) and number of neurons
+    rng : seed or Generator (unused: TINY is deterministic; accepted for the loop's interface)
+    loss : {"ce", "mse"}
+    amplitude : "line_search" or float
+        ``"line_search"``: ``gamma* = argmin_{[0, L]}`` of the real loss (Eq. 14, interval [0, L] as
+        Sec. 5.2 allows for TINY); None is returned when no gamma > 0 decreases the loss.
+        A float: that fixed gamma, always applied (e.g. a small one as in App. E.3.1).
+    L : float > 0
+    scaling : {"sqrt", "linear"}  (module note)
+    update_existing : bool
+    n_grid : int, grid size of the line search
+    min_singular_value : float, optional
+    X_search, y_search : optional separate batch for the line search (App. E.3.2)
+    fallback : deprecated
+        The completed-TINY fallback is composed by the loop (module note): pass
+        ``fallback=functools.partial(propose_random, L=L)`` to :func:`refgrow.growth.loop.grow`.
+        ``fallback=None`` is accepted (the behaviour now) with a ``DeprecationWarning``; any other value
+        raises ``TypeError``.
+
+    Returns
+    -------
+    NewNeurons or None
+        None when TINY finds no direction (rank 0) or no decrease of the loss. ``info`` holds
+        ``singular_values``, ``gain`` (sum lambda^2 of the kept neurons), ``rank``, ``bottleneck``,
+        ``bottleneck_proj``, ``gamma``, ``first_order`` (exact first-order coefficient), ``loss_before``,
+        ``loss_after_search``, ``method``, ``fallback`` (False), ``scaling`` and, with the update,
+        ``updated_existing``.
+    """
+    if fallback is not _FALLBACK_UNSET:
+        if fallback is not None:
+            raise TypeError("propose_tiny(fallback=...) was removed: compose completed-TINY with "
+                            "grow(propose=propose_tiny, fallback=partial(propose_random, L=...)); got "
+                            f"fallback={fallback!r}")
+        warnings.warn("propose_tiny(fallback=None) is the only behaviour now; drop the argument",
+                      DeprecationWarning, stacklevel=2)
+    k = check_positive_int(k, "k")
+    check_rng(rng)
+    st = tiny_step(mlp, X, y, hidden_layer=hidden_layer, loss=loss, max_neurons=k,
+                   min_singular_value=min_singular_value)
+    h = int(hidden_layer)
+    nn = st.neurons
+    K = nn.alpha.shape[0]
+    Xs, ys = (X, y) if X_search is None else (X_search, y_search)
+    dW = st.dW if update_existing else None
+    info = {"method": "tiny", "rank": st.rank, "singular_values": [float(v) for v in nn.singular_values],
+            "gain": float(np.sum(nn.singular_values ** 2)), "bottleneck": st.bottleneck,
+            "bottleneck_proj": st.bottleneck_proj, "fallback": False, "scaling": scaling}
+    base = float(mlp.loss(Xs, ys, loss))
+    info["loss_before"] = base
+    if K == 0:
+        return None
+    if mlp.activation == "relu":
+        fo = relu_first_order(st.V_goal, st.B, st.dW, st.B_in, nn, update_applied=update_existing)
+    else:
+        fo = first_order_decrease(st.V_goal, st.B, st.dW, st.B_in, nn, update_applied=update_existing)
+    info["first_order"] = fo["exact"]
+    f = amplitude_loss(mlp, h, nn.alpha, nn.omega, dW, Xs, ys, loss=loss, scaling=scaling)
+    if amplitude == "line_search":
+        L = float(L)
+        if not (np.isfinite(L) and L > 0):
+            raise ValueError(f"L must be a finite number > 0, got {L}")
+        gamma, best = line_search(f, (0.0, L), n_grid=n_grid)
+        if not (gamma > 0 and best < base):
+            return None
+    else:
+        if isinstance(amplitude, str) or not np.isfinite(float(amplitude)):
+            raise ValueError(f"amplitude must be 'line_search' or a finite number, got {amplitude!r}")
+        gamma = float(amplitude)
+        best = f(gamma)                          # a fixed amplitude is applied as asked
+    info["gamma"], info["loss_after_search"] = gamma, best
+    s = np.sqrt(gamma) if scaling == "sqrt" else gamma
+    dW_next = db_next = None
+    if dW is not None:
+        dW_next, db_next = gamma * dW[:, :-1], gamma * dW[:, -1]
+        info["updated_existing"] = True
+    return NewNeurons(s * nn.alpha[:, :-1], s * nn.alpha[:, -1], s * nn.omega, info,
+                      dW_next=dW_next, db_next=db_next)
