@@ -36,11 +36,30 @@ Psi^l                  ``expressivity_bottleneck`` scalar      (1/n) ||V - V_goa
 
 Interpretation notes
 --------------------
-* **Pseudo-inverse threshold.** ``S`` is symmetric PSD; it is diagonalised with ``numpy.linalg.eigh``
-  and eigenvalues ``mu <= rtol * mu_max`` are treated as 0 (paper: "the inverse of 0 eigenvalues is 0"),
-  with ``rtol = RTOL = 1e-10`` by default. The same threshold defines ``S^+`` in :func:`best_update`,
-  so ``B @ dW.T`` is exactly the orthogonal projection of ``V_goal`` on the column space of ``B`` up to
-  directions with relative energy below ``rtol``. For the new neurons, ``cholesky=True`` (the default
+* **Pseudo-inverse threshold (float64 noise level).** ``S`` is symmetric PSD; it is diagonalised with
+  ``numpy.linalg.eigh`` and eigenvalues ``mu <= rtol * mu_max`` are treated as 0 (paper: "the inverse of
+  0 eigenvalues is 0"). The default ``rtol=None`` is :func:`default_rtol` ``= max(n, d) * eps``, the
+  rule of ``numpy.linalg.pinv``/``lstsq``/``matrix_rank`` applied to the matrix that is actually
+  decomposed, ``S = B^T B / n``. Derivation: forming ``S`` sums ``n`` products per entry (error
+  ``<= n eps |B|^T|B| / n``) and ``eigh`` adds ``O(d eps ||S||)``, so every eigenvalue of the computed
+  ``S`` carries an absolute error of order ``max(n, d) eps mu_max``; below that an eigenvalue (and its
+  eigenvector) is noise, above it float64 resolves the direction. The literal transfer of pinv's rule
+  on the singular values of ``B`` (``sigma > max(n, d) eps sigma_max``, i.e. ``mu > (max(n, d) eps)^2
+  mu_max``) would keep noise eigenvalues of ``S``: on exactly rank-deficient ``B`` (rank 3 of 5 columns)
+  it returns a wrong, huge ``dW`` in 164 of 200 random cases, while ``max(n, d) eps`` on ``mu`` matches
+  ``lstsq``'s minimum-norm solution in all of them. (The former default, ``1e-10`` on ``mu``, i.e.
+  ``1e-5`` on the singular values of ``B``, dropped directions that float64 resolves: issue 9's probe,
+  where the hidden activity's Gram matrix has an eigenvalue ``1.9e-11 mu_max``.) The same threshold
+  defines ``S^+`` in :func:`best_update`, so ``B @ dW.T`` is the orthogonal projection of ``V_goal`` on
+  the column space of ``B`` that float64 can resolve.
+* **Rank and discarded energy.** Every result reports the rank it used (``rank`` in the info of
+  :func:`best_update`, ``TinyNeurons.S_rank``) and ``discarded_energy``: with a ``rtol`` above the
+  noise level, the eigen-directions ``q_j`` with ``default_rtol < mu_j / mu_max <= rtol`` are resolvable
+  but dropped, and ``sum_j (q_j^T N)^2 / mu_j`` is the part of ``||proj(V)||^2 / n`` they carry (in the
+  units of the bottleneck Psi, like ``lambda^2``). Directions below the noise level are not counted:
+  they are not directions float64 can resolve. When ``discarded_energy > DISCARD_WARN_RTOL * ||V||^2 / n``
+  a ``RuntimeWarning`` says so; ``warn_discarded=False`` silences it (the value is still reported).
+  For the new neurons, ``cholesky=True`` (the default
   of :func:`tiny_from_activations` and of the network-level steps; :func:`new_neurons` defaults to the
   formula as written) takes a faster path when it provably gives the same result: if
   ``1/||L^{-1}||_F^2 > 10 rtol trace(S)`` (``S = L L^T``), no eigenvalue can fall below the
@@ -59,19 +78,30 @@ import numpy as np
 from refgrow._validation import as_float_array, as_sample_pair, check_positive_int
 
 __all__ = [
-    "RTOL", "SV_RTOL", "TinyNeurons", "with_ones", "second_moments", "pinv_sqrt",
+    "RTOL", "SV_RTOL", "DISCARD_WARN_RTOL", "default_rtol", "TinyNeurons", "with_ones", "second_moments",
+    "pinv_sqrt",
     "best_update", "projected_goal", "expressivity_bottleneck", "new_neurons", "new_neurons_geig",
     "tiny_from_activations",
 ]
 
-#: relative eigenvalue threshold of the pseudo-inverse (square root) of S
-RTOL = 1e-10
+#: default relative eigenvalue threshold of the pseudo-inverse (square root) of S: None means
+#: :func:`default_rtol` ``= max(n, d) * eps`` (module note "Pseudo-inverse threshold"; it was 1e-10)
+RTOL = None
+#: a RuntimeWarning is emitted when the energy of resolvable but dropped directions exceeds this
+#: fraction of ``||V||^2 / n`` (module note "Rank and discarded energy")
+DISCARD_WARN_RTOL = 1e-10
 #: relative singular-value threshold defining the rank R = K* of S^{-1/2} N
 SV_RTOL = 1e-8
 
 
-class TinyNeurons(NamedTuple):
-    """New neurons of Prop. 3.2.
+class _TinyNeuronsTuple(NamedTuple):
+    alpha: np.ndarray
+    omega: np.ndarray
+    singular_values: np.ndarray
+
+
+class TinyNeurons(_TinyNeuronsTuple):
+    """New neurons of Prop. 3.2: the tuple ``(alpha, omega, singular_values)`` plus what was used.
 
     Attributes
     ----------
@@ -81,11 +111,28 @@ class TinyNeurons(NamedTuple):
         Fan-out weights.
     singular_values : ndarray, shape (K,)
         lambda_1 >= ... >= lambda_K > 0; the expressivity gain is ``sum(singular_values**2)`` (Eq. 9).
+    rank : int or None
+        ``R = K*``, the rank of ``S^{-1/2} N`` (number of singular values ``> SV_RTOL lambda_1``).
+    S_rank : int or None
+        Number of eigen-directions of ``S`` kept by the pseudo-inverse threshold.
+    rtol : float or None
+        The eigenvalue threshold used (relative to ``mu_max``).
+    discarded_energy : float or None
+        Energy of ``V_goal_proj``'s projection on ``B_in`` carried by resolvable but dropped directions
+        (module note "Rank and discarded energy"); 0 with the default threshold.
+
+    Not tuple fields (``alpha, omega, sv = nn`` unpacks three values); None when built by hand.
     """
 
-    alpha: np.ndarray
-    omega: np.ndarray
-    singular_values: np.ndarray
+    rank = None
+    S_rank = None
+    rtol = None
+    discarded_energy = None
+
+    def _with(self, **attrs):
+        for k, v in attrs.items():
+            setattr(self, k, v)
+        return self
 
 
 # ---------------------------------------------------------------------------- validation helpers
@@ -100,7 +147,26 @@ def _pair(B, V, nb="B", nv="V_goal"):
     return as_sample_pair(B, V, (nb, nv))
 
 
-def _check_rtol(rtol, name="rtol"):
+def default_rtol(n, d):
+    """``max(n, d) * eps``: the float64 noise level of the eigenvalues of ``S = B^T B / n``, relative to the largest.
+
+    The default eigenvalue threshold of :func:`best_update`, :func:`new_neurons` and the network-level
+    steps (module note "Pseudo-inverse threshold"), for ``B`` of shape (n, d).
+
+    Examples
+    --------
+    >>> default_rtol(100, 6) == 100 * float(np.finfo(float).eps)
+    True
+    """
+    return float(max(int(n), int(d)) * np.finfo(np.float64).eps)
+
+
+def _check_rtol(rtol, name="rtol", n=None, d=None):
+    """``rtol`` validated; None gives :func:`default_rtol` of the shape (n, d)."""
+    if rtol is None and n is not None:
+        return default_rtol(n, d)
+    if isinstance(rtol, (str, bytes)) or rtol is None:
+        raise ValueError(f"{name} must be a finite number in [0, 1) or None (automatic), got {rtol!r}")
     rtol = float(rtol)
     if not (np.isfinite(rtol) and 0.0 <= rtol < 1.0):
         raise ValueError(f"{name} must be a finite number in [0, 1), got {rtol}")
@@ -153,12 +219,30 @@ def second_moments(B, V):
     return (B.T @ B) / n, (B.T @ V) / n
 
 
-def _eig_psd(S, rtol):
-    """Eigen-decomposition of a PSD matrix, keeping eigenvalues > rtol * max (others treated as 0)."""
+def _eig_psd(S, rtol, noise=None, N=None):
+    """Eigen-decomposition of a PSD matrix, keeping eigenvalues > rtol * max (others treated as 0).
+
+    With ``noise`` (relative noise level) and ``N`` (d, d_out), also returns the energy
+    ``sum (q_j^T N)^2 / mu_j`` of the dropped eigenvalues above ``noise * mu_max`` (module note).
+    """
     mu, Q = np.linalg.eigh(S)
     top = mu[-1] if mu.size else 0.0
     keep = mu > rtol * top if top > 0 else np.zeros(mu.shape, bool)
-    return mu[keep], Q[:, keep]
+    if N is None:
+        return mu[keep], Q[:, keep]
+    lost = (~keep) & (mu > noise * top) if top > 0 else keep
+    energy = float(np.sum((Q[:, lost].T @ N) ** 2 / mu[lost][:, None])) if lost.any() else 0.0
+    return mu[keep], Q[:, keep], energy
+
+
+def _warn_discarded(energy, goal_energy, what, warn):
+    """RuntimeWarning when resolvable dropped directions carry a non-negligible part of the goal."""
+    if warn and energy > DISCARD_WARN_RTOL * goal_energy:
+        import warnings
+        warnings.warn(f"{what}: the pseudo-inverse threshold rtol drops directions that float64 resolves and "
+                      f"that carry {energy:.3g} of the goal's energy {goal_energy:.3g} per sample (relative "
+                      f"{energy / goal_energy:.3g}); use rtol=None (the float64 noise level) or pass "
+                      "warn_discarded=False", RuntimeWarning, stacklevel=3)
 
 
 def pinv_sqrt(S, *, rtol=RTOL):
@@ -170,7 +254,9 @@ def pinv_sqrt(S, *, rtol=RTOL):
     Parameters
     ----------
     S : array_like, shape (d, d), symmetric positive semi-definite
-    rtol : float in [0, 1)
+    rtol : float in [0, 1), or None
+        None: ``d * eps`` (:func:`default_rtol` with the only dimension known here; pass the
+        ``max(n, d) * eps`` of the ``B`` that formed ``S`` when you know ``n``).
 
     Returns
     -------
@@ -179,15 +265,16 @@ def pinv_sqrt(S, *, rtol=RTOL):
     S = _matrix(S, "S")
     if S.shape[0] != S.shape[1]:
         raise ValueError(f"S must be square, got shape {S.shape}")
-    return _pinv_sqrt_psd((S + S.T) / 2, _check_rtol(rtol))
+    return _pinv_sqrt_psd((S + S.T) / 2, _check_rtol(rtol, n=S.shape[0], d=S.shape[0]))
 
 
-def _best_update_from_moments(S, N, rtol):
-    mu, Q = _eig_psd(S, rtol)
-    return ((Q / mu) @ (Q.T @ N)).T                      # dW = N^T S^+  (d_out, d)
+def _best_update_from_moments(S, N, rtol, noise):
+    """``dW = N^T S^+`` (d_out, d), the number of kept eigen-directions and the discarded energy."""
+    mu, Q, energy = _eig_psd(S, rtol, noise, N)
+    return ((Q / mu) @ (Q.T @ N)).T, int(mu.size), energy
 
 
-def best_update(B, V_goal, *, rtol=RTOL):
+def best_update(B, V_goal, *, rtol=RTOL, return_info=False, warn_discarded=True):
     """Best update of the existing weights of a layer, ``dW* = N^T S^+`` (Prop. 3.1 of 001, TINY).
 
     In the paper's column notation ``dW* = (1/n) V_goal B^T ((1/n) B B^T)^+``; with rows = samples this is
@@ -200,12 +287,19 @@ def best_update(B, V_goal, *, rtol=RTOL):
         Layer input (with a ones column for the bias: :func:`with_ones`).
     V_goal : array_like, shape (n, d_out)
         Desired pre-activation moves, one row per sample.
-    rtol : float
-        Relative eigenvalue threshold of the pseudo-inverse (module note).
+    rtol : float or None
+        Relative eigenvalue threshold of the pseudo-inverse; None (default): :func:`default_rtol`
+        ``(n, d) = max(n, d) * eps`` (module note "Pseudo-inverse threshold").
+    return_info : bool
+        Also return ``{"rank", "rtol", "discarded_energy"}`` (module note "Rank and discarded energy").
+    warn_discarded : bool
+        Emit a ``RuntimeWarning`` when a larger ``rtol`` drops resolvable directions carrying a
+        non-negligible part of ``V_goal``.
 
     Returns
     -------
     dW : ndarray, shape (d_out, d)
+    info : dict, only with ``return_info=True``
 
     Examples
     --------
@@ -214,9 +308,13 @@ def best_update(B, V_goal, *, rtol=RTOL):
     array([[ 2., -1.]])
     """
     B, V = _pair(B, V_goal)
-    rtol = _check_rtol(rtol)
-    n = B.shape[0]
-    return _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, rtol)
+    n, d = B.shape
+    rtol = _check_rtol(rtol, n=n, d=d)
+    dW, rank, energy = _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, rtol, default_rtol(n, d))
+    _warn_discarded(energy, float(np.sum(V * V)) / n, "best_update", warn_discarded)
+    if return_info:
+        return dW, {"rank": rank, "rtol": rtol, "discarded_energy": energy}
+    return dW
 
 
 def projected_goal(B, V_goal, dW):
@@ -286,7 +384,7 @@ def _pinv_sqrt_psd(S, rtol):
     return (Q / np.sqrt(mu)) @ Q.T
 
 
-def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rtol, cholesky=False):
+def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rtol, cholesky=False, noise=0.0):
     """Prop. 3.2 of TINY from S (d, d) and N (d, d_out); returns TinyNeurons and the rank R.
 
     Reference path (``cholesky=False``), the paper's formula: ``M = S^{-1/2}`` (pseudo-inverse square
@@ -298,11 +396,15 @@ def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rto
     "Pseudo-inverse threshold"), up to rounding.
     """
     M = _certified_cholesky(S, rtol) if cholesky else None
+    energy = 0.0
     if M is not None:
         C = M @ N                                         # L^{-1} N, (d, d_out)
+        S_rank = S.shape[0]                               # certified: nothing dropped
     else:
-        M = _pinv_sqrt_psd(S, rtol)                       # S^{-1/2}, symmetric
+        mu, Q, energy = _eig_psd(S, rtol, noise, N)
+        M = (Q / np.sqrt(mu)) @ Q.T                       # S^{-1/2}, symmetric
         C = M @ N                                         # S^{-1/2} N (Prop. 3.2)
+        S_rank = int(mu.size)
     Uc, lam, Vt = np.linalg.svd(C, full_matrices=False)
 
     def fan_in(Uk):
@@ -323,11 +425,12 @@ def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rto
         piv = np.argmax(np.abs(omega), axis=0)
         sgn = np.where(omega[piv, np.arange(K)] < 0, -1.0, 1.0)
         alpha, omega = alpha * sgn, omega * sgn
-    return TinyNeurons(np.ascontiguousarray(alpha.T), omega, lam_k.copy()), R
+    nn = TinyNeurons(np.ascontiguousarray(alpha.T), omega, lam_k.copy())
+    return nn._with(rank=R, S_rank=S_rank, rtol=rtol, discarded_energy=energy), R
 
 
 def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None, rtol=RTOL,
-                sv_rtol=SV_RTOL, cholesky=False):
+                sv_rtol=SV_RTOL, cholesky=False, warn_discarded=True):
     """Optimal new neurons from one SVD (Prop. 3.2 of 001, TINY).
 
     With ``S = B_in^T B_in / n``, ``N = B_in^T V_goal_proj / n`` and the SVD
@@ -345,8 +448,8 @@ def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None,
         Keep at most this many neurons (the largest singular values).
     min_singular_value : float >= 0, optional
         Keep only neurons with ``lambda_k > min_singular_value`` (a selection threshold, Sec. 3.2).
-    rtol : float
-        Eigenvalue threshold of ``S^{-1/2}`` (module note).
+    rtol : float or None
+        Eigenvalue threshold of ``S^{-1/2}``; None (default): :func:`default_rtol` ``(n, d_in)`` (module note).
     sv_rtol : float
         Singular values ``<= sv_rtol * lambda_1`` count as 0 (rank R).
     cholesky : bool, default False
@@ -354,12 +457,16 @@ def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None,
         SVD). True: the Cholesky shortcut ``L^{-1} N`` (``S = L L^T``), used only when it is certified
         to give the same neurons (every eigenvalue above the threshold; module note), else the
         reference path. Same neurons up to rounding and the signs fixed below; faster for large ``d_in``.
+    warn_discarded : bool
+        ``RuntimeWarning`` when a larger ``rtol`` drops resolvable directions carrying a non-negligible
+        part of ``V_goal_proj``'s projection (module note "Rank and discarded energy").
 
     Returns
     -------
     TinyNeurons
         ``alpha`` (K, d_in), ``omega`` (d_out, K), ``singular_values`` (K,) descending; K may be 0
-        when the projected goal is not correlated with ``B_in`` at all.
+        when the projected goal is not correlated with ``B_in`` at all. Also ``rank``, ``S_rank``,
+        ``rtol`` and ``discarded_energy``.
 
     Examples
     --------
@@ -376,10 +483,13 @@ def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None,
         min_singular_value = float(min_singular_value)
         if not (np.isfinite(min_singular_value) and min_singular_value >= 0):
             raise ValueError(f"min_singular_value must be a finite number >= 0, got {min_singular_value}")
-    n = B.shape[0]
-    return _neurons_from_moments((B.T @ B) / n, (B.T @ V) / n, max_neurons=max_neurons,
-                                 min_singular_value=min_singular_value, rtol=_check_rtol(rtol),
-                                 sv_rtol=_check_rtol(sv_rtol, "sv_rtol"), cholesky=bool(cholesky))[0]
+    n, d = B.shape
+    nn = _neurons_from_moments((B.T @ B) / n, (B.T @ V) / n, max_neurons=max_neurons,
+                               min_singular_value=min_singular_value, rtol=_check_rtol(rtol, n=n, d=d),
+                               sv_rtol=_check_rtol(sv_rtol, "sv_rtol"), cholesky=bool(cholesky),
+                               noise=default_rtol(n, d))[0]
+    _warn_discarded(nn.discarded_energy, float(np.sum(V * V)) / n, "new_neurons", warn_discarded)
+    return nn
 
 
 def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
@@ -396,8 +506,8 @@ def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
     B_in : array_like, shape (n, d_in)
     V_goal_proj : array_like, shape (n, d_out)
     max_neurons : int, optional
-    rtol : float
-        ``S`` must have all eigenvalues ``> rtol * max``; otherwise ``ValueError``.
+    rtol : float or None
+        ``S`` must have all eigenvalues ``> rtol * max`` (None: :func:`default_rtol`); otherwise ``ValueError``.
 
     Returns
     -------
@@ -409,7 +519,7 @@ def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
     n = B.shape[0]
     S, N = (B.T @ B) / n, (B.T @ V) / n
     mu = np.linalg.eigvalsh(S)
-    if not mu[0] > _check_rtol(rtol) * mu[-1]:
+    if not mu[0] > _check_rtol(rtol, n=n, d=B.shape[1]) * mu[-1]:
         raise ValueError("new_neurons_geig needs S = B_in^T B_in / n positive definite (Prop. 3.4); got "
                          f"eigenvalues in [{mu[0]:.3g}, {mu[-1]:.3g}]; use new_neurons instead")
     ev, A = scipy.linalg.eigh(N @ N.T, S)
@@ -423,22 +533,33 @@ def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
     lam, A = lam[:K], A[:, :K]
     alpha = A * np.sqrt(lam)
     omega = (N.T @ A) / np.sqrt(lam)
-    return TinyNeurons(np.ascontiguousarray(alpha.T), omega, lam)
+    nn = TinyNeurons(np.ascontiguousarray(alpha.T), omega, lam)
+    return nn._with(rank=R, S_rank=B.shape[1], rtol=_check_rtol(rtol, n=n, d=B.shape[1]), discarded_energy=0.0)
 
 
-def _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, cholesky):
-    """Prop. 3.1 then Prop. 3.2 of TINY on validated activity matrices; returns (dW, V_goal_proj, neurons, R)."""
+def _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, cholesky, warn_discarded=True):
+    """Prop. 3.1 then Prop. 3.2 of TINY on validated activity matrices.
+
+    ``rtol`` None: :func:`default_rtol` of each matrix. Returns (dW, V_goal_proj, neurons, R, update_info)
+    with ``update_info = {"rank", "rtol", "discarded_energy"}`` of the best update.
+    """
     n = B.shape[0]
-    dW = _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, rtol)   # Prop. 3.1
+    r_B = _check_rtol(rtol, n=n, d=B.shape[1])
+    r_in = _check_rtol(rtol, n=n, d=B_in.shape[1])
+    dW, rank, energy = _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, r_B,
+                                                 default_rtol(n, B.shape[1]))  # Prop. 3.1
+    goal = float(np.sum(V * V)) / n
+    _warn_discarded(energy, goal, "best update (Prop. 3.1)", warn_discarded)
     Vp = V - B @ dW.T                                                     # V_goal_proj
     nn, R = _neurons_from_moments((B_in.T @ B_in) / n, (B_in.T @ Vp) / n, max_neurons=max_neurons,
-                                  min_singular_value=min_singular_value, rtol=rtol, sv_rtol=SV_RTOL,
-                                  cholesky=cholesky)
-    return dW, Vp, nn, R
+                                  min_singular_value=min_singular_value, rtol=r_in, sv_rtol=SV_RTOL,
+                                  cholesky=cholesky, noise=default_rtol(n, B_in.shape[1]))
+    _warn_discarded(nn.discarded_energy, goal, "new neurons (Prop. 3.2)", warn_discarded)
+    return dW, Vp, nn, R, {"rank": rank, "rtol": r_B, "discarded_energy": energy}
 
 
 def tiny_from_activations(B_in, B, V_goal, *, max_neurons=None, min_singular_value=None, rtol=RTOL,
-                          cholesky=True):
+                          cholesky=True, warn_discarded=True):
     """Best update and new neurons from the activity matrices of one layer pair (Props. 3.1 and 3.2 of 001).
 
     Implements Algorithm 2 (TINY branch) of 001 App. E.4 without the network: ``dW = N_B^T S_B^+`` with
@@ -453,8 +574,8 @@ def tiny_from_activations(B_in, B, V_goal, *, max_neurons=None, min_singular_val
     B : array_like, shape (n, d)
         Input of the layer after them (with ones column).
     V_goal : array_like, shape (n, d_out)
-    max_neurons, min_singular_value, rtol, cholesky : see :func:`new_neurons` (here the certified
-        Cholesky shortcut is the default, as in every network-level step)
+    max_neurons, min_singular_value, rtol, cholesky, warn_discarded : see :func:`new_neurons` (here the
+        certified Cholesky shortcut is the default, as in every network-level step)
 
     Returns
     -------
@@ -466,7 +587,9 @@ def tiny_from_activations(B_in, B, V_goal, *, max_neurons=None, min_singular_val
     B_in, _ = _pair(B_in, V, "B_in", "V_goal")
     if max_neurons is not None:
         max_neurons = check_positive_int(max_neurons, "max_neurons")
-    dW, Vp, nn, _ = _tiny_core(B_in, B, V, max_neurons, min_singular_value, _check_rtol(rtol),
-                               bool(cholesky))
+    if rtol is not None:
+        rtol = _check_rtol(rtol)
+    dW, Vp, nn, _, _ = _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, bool(cholesky),
+                                  warn_discarded)
     return dW, Vp, nn
 
