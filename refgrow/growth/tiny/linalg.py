@@ -36,29 +36,20 @@ Psi^l                  ``expressivity_bottleneck`` scalar      (1/n) ||V - V_goa
 
 Interpretation notes
 --------------------
-* **Pseudo-inverse threshold (float64 noise level).** ``S`` is symmetric PSD; it is diagonalised with
-  ``numpy.linalg.eigh`` and eigenvalues ``mu <= rtol * mu_max`` are treated as 0 (paper: "the inverse of
-  0 eigenvalues is 0"). The default ``rtol=None`` is :func:`default_rtol` ``= max(n, d) * eps``, the
-  rule of ``numpy.linalg.pinv``/``lstsq``/``matrix_rank`` applied to the matrix that is actually
-  decomposed, ``S = B^T B / n``. Derivation: forming ``S`` sums ``n`` products per entry (error
-  ``<= n eps |B|^T|B| / n``) and ``eigh`` adds ``O(d eps ||S||)``, so every eigenvalue of the computed
-  ``S`` carries an absolute error of order ``max(n, d) eps mu_max``; below that an eigenvalue (and its
-  eigenvector) is noise, above it float64 resolves the direction. The literal transfer of pinv's rule
-  on the singular values of ``B`` (``sigma > max(n, d) eps sigma_max``, i.e. ``mu > (max(n, d) eps)^2
-  mu_max``) would keep noise eigenvalues of ``S``: on exactly rank-deficient ``B`` (rank 3 of 5 columns)
-  it returns a wrong, huge ``dW`` in 164 of 200 random cases, while ``max(n, d) eps`` on ``mu`` matches
-  ``lstsq``'s minimum-norm solution in all of them. (The former default, ``1e-10`` on ``mu``, i.e.
-  ``1e-5`` on the singular values of ``B``, dropped directions that float64 resolves: issue 9's probe,
-  where the hidden activity's Gram matrix has an eigenvalue ``1.9e-11 mu_max``.) The same threshold
-  defines ``S^+`` in :func:`best_update`, so ``B @ dW.T`` is the orthogonal projection of ``V_goal`` on
-  the column space of ``B`` that float64 can resolve.
-* **Rank and discarded energy.** Every result reports the rank it used (``rank`` in the info of
-  :func:`best_update`, ``TinyNeurons.S_rank``) and ``discarded_energy``: with a ``rtol`` above the
-  noise level, the eigen-directions ``q_j`` with ``default_rtol < mu_j / mu_max <= rtol`` are resolvable
-  but dropped, and ``sum_j (q_j^T N)^2 / mu_j`` is the part of ``||proj(V)||^2 / n`` they carry (in the
-  units of the bottleneck Psi, like ``lambda^2``). Directions below the noise level are not counted:
-  they are not directions float64 can resolve. When ``discarded_energy > DISCARD_WARN_RTOL * ||V||^2 / n``
-  a ``RuntimeWarning`` says so; ``warn_discarded=False`` silences it (the value is still reported).
+* **Pseudo-inverse threshold (float64 noise level).** ``S`` is symmetric PSD; eigenvalues
+  ``mu <= rtol * mu_max`` are treated as 0 (paper: "the inverse of 0 eigenvalues is 0"). The default
+  ``rtol=None`` is numpy's ``pinv``/``lstsq`` rule on the singular values of ``B``,
+  ``sigma > max(n, d) eps sigma_max``, i.e. ``mu > (max(n, d) eps)^2 mu_max``
+  (:func:`refgrow.growth.tiny.spectrum.default_rtol`), applied where it is meaningful: ``eigh`` of the
+  Gram matrix when it is well conditioned, the SVD of ``B`` otherwise (derivation and measurements in
+  :mod:`refgrow.growth.tiny.spectrum`). The former default ``1e-10`` on ``mu`` dropped directions
+  float64 resolves (issue 9). The same threshold defines ``S^+`` in :func:`best_update`, so
+  ``B @ dW.T`` is the orthogonal projection of ``V_goal`` on the column space of ``B`` that float64
+  resolves.
+* **Rank and discarded energy.** Every result reports the rank it used (``best_update(...,
+  return_info=True)``, ``TinyNeurons.S_rank``, ``TinyStep.update_rank``) and the energy of resolvable
+  directions a larger ``rtol`` dropped (``discarded_energy``), with a ``RuntimeWarning`` when it is not
+  negligible (``warn_discarded=False`` silences it).
   For the new neurons, ``cholesky=True`` (the default
   of :func:`tiny_from_activations` and of the network-level steps; :func:`new_neurons` defaults to the
   formula as written) takes a faster path when it provably gives the same result: if
@@ -76,20 +67,19 @@ from typing import NamedTuple
 import numpy as np
 
 from refgrow._validation import as_float_array, as_sample_pair, check_positive_int
+from refgrow.growth.tiny.spectrum import DISCARD_WARN_RTOL, GRAM_MIN_RATIO, default_rtol, spectrum
+from refgrow.growth.tiny.spectrum import warn_discarded as _warn
 
 __all__ = [
-    "RTOL", "SV_RTOL", "DISCARD_WARN_RTOL", "default_rtol", "TinyNeurons", "with_ones", "second_moments",
+    "RTOL", "SV_RTOL", "DISCARD_WARN_RTOL", "GRAM_MIN_RATIO", "default_rtol", "TinyNeurons", "with_ones", "second_moments",
     "pinv_sqrt",
     "best_update", "projected_goal", "expressivity_bottleneck", "new_neurons", "new_neurons_geig",
     "tiny_from_activations",
 ]
 
 #: default relative eigenvalue threshold of the pseudo-inverse (square root) of S: None means
-#: :func:`default_rtol` ``= max(n, d) * eps`` (module note "Pseudo-inverse threshold"; it was 1e-10)
+#: :func:`default_rtol` ``= (max(n, d) eps)^2`` through the accurate path (module note; it was 1e-10)
 RTOL = None
-#: a RuntimeWarning is emitted when the energy of resolvable but dropped directions exceeds this
-#: fraction of ``||V||^2 / n`` (module note "Rank and discarded energy")
-DISCARD_WARN_RTOL = 1e-10
 #: relative singular-value threshold defining the rank R = K* of S^{-1/2} N
 SV_RTOL = 1e-8
 
@@ -147,24 +137,10 @@ def _pair(B, V, nb="B", nv="V_goal"):
     return as_sample_pair(B, V, (nb, nv))
 
 
-def default_rtol(n, d):
-    """``max(n, d) * eps``: the float64 noise level of the eigenvalues of ``S = B^T B / n``, relative to the largest.
-
-    The default eigenvalue threshold of :func:`best_update`, :func:`new_neurons` and the network-level
-    steps (module note "Pseudo-inverse threshold"), for ``B`` of shape (n, d).
-
-    Examples
-    --------
-    >>> default_rtol(100, 6) == 100 * float(np.finfo(float).eps)
-    True
-    """
-    return float(max(int(n), int(d)) * np.finfo(np.float64).eps)
-
-
-def _check_rtol(rtol, name="rtol", n=None, d=None):
-    """``rtol`` validated; None gives :func:`default_rtol` of the shape (n, d)."""
-    if rtol is None and n is not None:
-        return default_rtol(n, d)
+def _check_rtol(rtol, name="rtol", allow_none=True):
+    """``rtol`` validated: None (automatic, module note) or a finite number in [0, 1)."""
+    if rtol is None and allow_none:
+        return None
     if isinstance(rtol, (str, bytes)) or rtol is None:
         raise ValueError(f"{name} must be a finite number in [0, 1) or None (automatic), got {rtol!r}")
     rtol = float(rtol)
@@ -219,32 +195,6 @@ def second_moments(B, V):
     return (B.T @ B) / n, (B.T @ V) / n
 
 
-def _eig_psd(S, rtol, noise=None, N=None):
-    """Eigen-decomposition of a PSD matrix, keeping eigenvalues > rtol * max (others treated as 0).
-
-    With ``noise`` (relative noise level) and ``N`` (d, d_out), also returns the energy
-    ``sum (q_j^T N)^2 / mu_j`` of the dropped eigenvalues above ``noise * mu_max`` (module note).
-    """
-    mu, Q = np.linalg.eigh(S)
-    top = mu[-1] if mu.size else 0.0
-    keep = mu > rtol * top if top > 0 else np.zeros(mu.shape, bool)
-    if N is None:
-        return mu[keep], Q[:, keep]
-    lost = (~keep) & (mu > noise * top) if top > 0 else keep
-    energy = float(np.sum((Q[:, lost].T @ N) ** 2 / mu[lost][:, None])) if lost.any() else 0.0
-    return mu[keep], Q[:, keep], energy
-
-
-def _warn_discarded(energy, goal_energy, what, warn):
-    """RuntimeWarning when resolvable dropped directions carry a non-negligible part of the goal."""
-    if warn and energy > DISCARD_WARN_RTOL * goal_energy:
-        import warnings
-        warnings.warn(f"{what}: the pseudo-inverse threshold rtol drops directions that float64 resolves and "
-                      f"that carry {energy:.3g} of the goal's energy {goal_energy:.3g} per sample (relative "
-                      f"{energy / goal_energy:.3g}); use rtol=None (the float64 noise level) or pass "
-                      "warn_discarded=False", RuntimeWarning, stacklevel=3)
-
-
 def pinv_sqrt(S, *, rtol=RTOL):
     """Pseudo-inverse square root ``S^{-1/2} = O sqrt(Sigma)^{-1} O^T`` of a symmetric PSD matrix.
 
@@ -255,8 +205,8 @@ def pinv_sqrt(S, *, rtol=RTOL):
     ----------
     S : array_like, shape (d, d), symmetric positive semi-definite
     rtol : float in [0, 1), or None
-        None: ``d * eps`` (:func:`default_rtol` with the only dimension known here; pass the
-        ``max(n, d) * eps`` of the ``B`` that formed ``S`` when you know ``n``).
+        None: ``d * eps``, the noise level of ``eigh`` on ``S`` (only ``S`` is known here, so the accurate
+        path through ``B`` is not available; :func:`new_neurons` takes it).
 
     Returns
     -------
@@ -265,13 +215,13 @@ def pinv_sqrt(S, *, rtol=RTOL):
     S = _matrix(S, "S")
     if S.shape[0] != S.shape[1]:
         raise ValueError(f"S must be square, got shape {S.shape}")
-    return _pinv_sqrt_psd((S + S.T) / 2, _check_rtol(rtol, n=S.shape[0], d=S.shape[0]))
+    return _pinv_sqrt_psd((S + S.T) / 2, _check_rtol(rtol))
 
 
-def _best_update_from_moments(S, N, rtol, noise):
-    """``dW = N^T S^+`` (d_out, d), the number of kept eigen-directions and the discarded energy."""
-    mu, Q, energy = _eig_psd(S, rtol, noise, N)
-    return ((Q / mu) @ (Q.T @ N)).T, int(mu.size), energy
+def _best_update_from_moments(S, N, rtol, B=None):
+    """``dW = N^T S^+`` (d_out, d) over the kept spectrum, and the spectrum's info (rank, discarded energy)."""
+    mu, Q, info = spectrum(S, rtol, B=B, N=N)
+    return ((Q / mu) @ (Q.T @ N)).T, info
 
 
 def best_update(B, V_goal, *, rtol=RTOL, return_info=False, warn_discarded=True):
@@ -288,10 +238,10 @@ def best_update(B, V_goal, *, rtol=RTOL, return_info=False, warn_discarded=True)
     V_goal : array_like, shape (n, d_out)
         Desired pre-activation moves, one row per sample.
     rtol : float or None
-        Relative eigenvalue threshold of the pseudo-inverse; None (default): :func:`default_rtol`
-        ``(n, d) = max(n, d) * eps`` (module note "Pseudo-inverse threshold").
+        Relative eigenvalue threshold of the pseudo-inverse; None (default): numpy's ``lstsq`` rule,
+        ``(max(n, d) eps)^2`` on ``mu`` (module note "Pseudo-inverse threshold").
     return_info : bool
-        Also return ``{"rank", "rtol", "discarded_energy"}`` (module note "Rank and discarded energy").
+        Also return ``{"rank", "rtol", "path", "discarded_energy"}`` (module note).
     warn_discarded : bool
         Emit a ``RuntimeWarning`` when a larger ``rtol`` drops resolvable directions carrying a
         non-negligible part of ``V_goal``.
@@ -308,13 +258,10 @@ def best_update(B, V_goal, *, rtol=RTOL, return_info=False, warn_discarded=True)
     array([[ 2., -1.]])
     """
     B, V = _pair(B, V_goal)
-    n, d = B.shape
-    rtol = _check_rtol(rtol, n=n, d=d)
-    dW, rank, energy = _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, rtol, default_rtol(n, d))
-    _warn_discarded(energy, float(np.sum(V * V)) / n, "best_update", warn_discarded)
-    if return_info:
-        return dW, {"rank": rank, "rtol": rtol, "discarded_energy": energy}
-    return dW
+    n = B.shape[0]
+    dW, info = _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, _check_rtol(rtol), B)
+    _warn(info["discarded_energy"], float(np.sum(V * V)) / n, "best_update", warn_discarded)
+    return (dW, info) if return_info else dW
 
 
 def projected_goal(B, V_goal, dW):
@@ -380,11 +327,11 @@ def _certified_cholesky(S, rtol):
 
 def _pinv_sqrt_psd(S, rtol):
     """``S^{-1/2} = Q diag(mu^{-1/2}) Q^T`` over the eigenvalues kept by the threshold (validated S)."""
-    mu, Q = _eig_psd(S, rtol)
+    mu, Q, _ = spectrum(S, rtol)
     return (Q / np.sqrt(mu)) @ Q.T
 
 
-def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rtol, cholesky=False, noise=0.0):
+def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rtol, cholesky=False, B=None):
     """Prop. 3.2 of TINY from S (d, d) and N (d, d_out); returns TinyNeurons and the rank R.
 
     Reference path (``cholesky=False``), the paper's formula: ``M = S^{-1/2}`` (pseudo-inverse square
@@ -393,18 +340,19 @@ def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rto
     removes nothing (:func:`_certified_cholesky`; otherwise the reference path runs): ``M = L^{-1}`` with
     ``S = L L^T``. ``L^{-1} N`` has the singular values of ``S^{-1/2} N`` and its neurons
     ``alpha_k = sqrt(lam_k) L^{-T} u_k = S^{-1} N v_k / sqrt(lam_k)`` are the same (module note
-    "Pseudo-inverse threshold"), up to rounding.
+    "Pseudo-inverse threshold"), up to rounding. The certificate asks ``mu_min > GRAM_MIN_RATIO mu_max``
+    at least, so the shortcut never runs where the Gram matrix is ill conditioned (module
+    :mod:`refgrow.growth.tiny.spectrum`); ``B`` (the activity matrix) enables the accurate SVD path there.
     """
-    M = _certified_cholesky(S, rtol) if cholesky else None
-    energy = 0.0
+    M = _certified_cholesky(S, max(GRAM_MIN_RATIO, rtol or 0.0)) if cholesky else None
     if M is not None:
         C = M @ N                                         # L^{-1} N, (d, d_out)
-        S_rank = S.shape[0]                               # certified: nothing dropped
+        info = {"rank": S.shape[0], "rtol": rtol if rtol is not None else 0.0, "path": "cholesky",
+                "discarded_energy": 0.0}                  # certified: nothing dropped
     else:
-        mu, Q, energy = _eig_psd(S, rtol, noise, N)
+        mu, Q, info = spectrum(S, rtol, B=B, N=N)
         M = (Q / np.sqrt(mu)) @ Q.T                       # S^{-1/2}, symmetric
         C = M @ N                                         # S^{-1/2} N (Prop. 3.2)
-        S_rank = int(mu.size)
     Uc, lam, Vt = np.linalg.svd(C, full_matrices=False)
 
     def fan_in(Uk):
@@ -426,7 +374,7 @@ def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rto
         sgn = np.where(omega[piv, np.arange(K)] < 0, -1.0, 1.0)
         alpha, omega = alpha * sgn, omega * sgn
     nn = TinyNeurons(np.ascontiguousarray(alpha.T), omega, lam_k.copy())
-    return nn._with(rank=R, S_rank=S_rank, rtol=rtol, discarded_energy=energy), R
+    return nn._with(rank=R, S_rank=info["rank"], rtol=info["rtol"], discarded_energy=info["discarded_energy"]), R
 
 
 def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None, rtol=RTOL,
@@ -449,7 +397,8 @@ def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None,
     min_singular_value : float >= 0, optional
         Keep only neurons with ``lambda_k > min_singular_value`` (a selection threshold, Sec. 3.2).
     rtol : float or None
-        Eigenvalue threshold of ``S^{-1/2}``; None (default): :func:`default_rtol` ``(n, d_in)`` (module note).
+        Eigenvalue threshold of ``S^{-1/2}``; None (default): numpy's ``lstsq`` rule ``(max(n, d_in) eps)^2``
+        on ``mu``, through the SVD of ``B_in`` when ``S`` is ill conditioned (module note).
     sv_rtol : float
         Singular values ``<= sv_rtol * lambda_1`` count as 0 (rank R).
     cholesky : bool, default False
@@ -483,12 +432,12 @@ def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None,
         min_singular_value = float(min_singular_value)
         if not (np.isfinite(min_singular_value) and min_singular_value >= 0):
             raise ValueError(f"min_singular_value must be a finite number >= 0, got {min_singular_value}")
-    n, d = B.shape
+    n = B.shape[0]
     nn = _neurons_from_moments((B.T @ B) / n, (B.T @ V) / n, max_neurons=max_neurons,
-                               min_singular_value=min_singular_value, rtol=_check_rtol(rtol, n=n, d=d),
-                               sv_rtol=_check_rtol(sv_rtol, "sv_rtol"), cholesky=bool(cholesky),
-                               noise=default_rtol(n, d))[0]
-    _warn_discarded(nn.discarded_energy, float(np.sum(V * V)) / n, "new_neurons", warn_discarded)
+                               min_singular_value=min_singular_value, rtol=_check_rtol(rtol),
+                               sv_rtol=_check_rtol(sv_rtol, "sv_rtol", allow_none=False), cholesky=bool(cholesky),
+                               B=B)[0]
+    _warn(nn.discarded_energy, float(np.sum(V * V)) / n, "new_neurons", warn_discarded)
     return nn
 
 
@@ -507,7 +456,8 @@ def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
     V_goal_proj : array_like, shape (n, d_out)
     max_neurons : int, optional
     rtol : float or None
-        ``S`` must have all eigenvalues ``> rtol * max`` (None: :func:`default_rtol`); otherwise ``ValueError``.
+        ``S`` must have all eigenvalues ``> rtol * max`` (None: ``GRAM_MIN_RATIO = 1e-6``: the generalized
+        eigensolver works on the Gram matrix, so it needs it well conditioned); otherwise ``ValueError``.
 
     Returns
     -------
@@ -519,7 +469,9 @@ def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
     n = B.shape[0]
     S, N = (B.T @ B) / n, (B.T @ V) / n
     mu = np.linalg.eigvalsh(S)
-    if not mu[0] > _check_rtol(rtol, n=n, d=B.shape[1]) * mu[-1]:
+    rtol = _check_rtol(rtol)
+    rtol = GRAM_MIN_RATIO if rtol is None else rtol
+    if not mu[0] > rtol * mu[-1]:
         raise ValueError("new_neurons_geig needs S = B_in^T B_in / n positive definite (Prop. 3.4); got "
                          f"eigenvalues in [{mu[0]:.3g}, {mu[-1]:.3g}]; use new_neurons instead")
     ev, A = scipy.linalg.eigh(N @ N.T, S)
@@ -534,28 +486,26 @@ def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
     alpha = A * np.sqrt(lam)
     omega = (N.T @ A) / np.sqrt(lam)
     nn = TinyNeurons(np.ascontiguousarray(alpha.T), omega, lam)
-    return nn._with(rank=R, S_rank=B.shape[1], rtol=_check_rtol(rtol, n=n, d=B.shape[1]), discarded_energy=0.0)
+    return nn._with(rank=R, S_rank=B.shape[1], rtol=rtol, discarded_energy=0.0)
 
 
 def _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, cholesky, warn_discarded=True):
     """Prop. 3.1 then Prop. 3.2 of TINY on validated activity matrices.
 
-    ``rtol`` None: :func:`default_rtol` of each matrix. Returns (dW, V_goal_proj, neurons, R, update_info)
-    with ``update_info = {"rank", "rtol", "discarded_energy"}`` of the best update.
+    ``rtol`` None: the automatic threshold of :mod:`refgrow.growth.tiny.spectrum` for each matrix. Returns
+    (dW, V_goal_proj, neurons, R, update_info) with ``update_info = {"rank", "rtol", "path",
+    "discarded_energy"}`` of the best update.
     """
     n = B.shape[0]
-    r_B = _check_rtol(rtol, n=n, d=B.shape[1])
-    r_in = _check_rtol(rtol, n=n, d=B_in.shape[1])
-    dW, rank, energy = _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, r_B,
-                                                 default_rtol(n, B.shape[1]))  # Prop. 3.1
+    dW, upd = _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, rtol, B)   # Prop. 3.1
     goal = float(np.sum(V * V)) / n
-    _warn_discarded(energy, goal, "best update (Prop. 3.1)", warn_discarded)
+    _warn(upd["discarded_energy"], goal, "best update (Prop. 3.1)", warn_discarded)
     Vp = V - B @ dW.T                                                     # V_goal_proj
     nn, R = _neurons_from_moments((B_in.T @ B_in) / n, (B_in.T @ Vp) / n, max_neurons=max_neurons,
-                                  min_singular_value=min_singular_value, rtol=r_in, sv_rtol=SV_RTOL,
-                                  cholesky=cholesky, noise=default_rtol(n, B_in.shape[1]))
-    _warn_discarded(nn.discarded_energy, goal, "new neurons (Prop. 3.2)", warn_discarded)
-    return dW, Vp, nn, R, {"rank": rank, "rtol": r_B, "discarded_energy": energy}
+                                  min_singular_value=min_singular_value, rtol=rtol, sv_rtol=SV_RTOL,
+                                  cholesky=cholesky, B=B_in)
+    _warn(nn.discarded_energy, goal, "new neurons (Prop. 3.2)", warn_discarded)
+    return dW, Vp, nn, R, upd
 
 
 def tiny_from_activations(B_in, B, V_goal, *, max_neurons=None, min_singular_value=None, rtol=RTOL,
@@ -587,8 +537,7 @@ def tiny_from_activations(B_in, B, V_goal, *, max_neurons=None, min_singular_val
     B_in, _ = _pair(B_in, V, "B_in", "V_goal")
     if max_neurons is not None:
         max_neurons = check_positive_int(max_neurons, "max_neurons")
-    if rtol is not None:
-        rtol = _check_rtol(rtol)
+    rtol = _check_rtol(rtol)
     dW, Vp, nn, _, _ = _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, bool(cholesky),
                                   warn_discarded)
     return dW, Vp, nn

@@ -123,8 +123,7 @@ def tiny_step(mlp, X, y, *, hidden_layer=0, loss="ce", max_neurons=None, min_sin
     h = mlp.check_hidden_layer(hidden_layer)
     if max_neurons is not None:
         max_neurons = check_positive_int(max_neurons, "max_neurons")
-    if rtol is not None:
-        rtol = _check_rtol(rtol)
+    rtol = _check_rtol(rtol)
     X, y = check_dataset(X, y, loss, n_in=mlp.sizes[0], n_out=mlp.sizes[-1])
     out, cache = mlp.forward(X, check_input=False)
     value, d_out = get_loss(loss, validate=False)(out, y, reduction="sum")
