@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 
 class Registry:
@@ -11,14 +12,16 @@ class Registry:
         self.kind, self.entries = kind, dict(entries)
 
     def available(self) -> dict:
-        """Names whose function can be imported, with their help line."""
+        """Names whose module exists in this build and defines the function, with their help line.
+
+        A module that exists but fails to import raises (a broken import is a bug, not an absent
+        feature); only a module absent from the build is left out.
+        """
         out = {}
         for name, (mod, fn, doc) in self.entries.items():
-            try:
-                m = importlib.import_module(mod)
-            except ImportError:
+            if importlib.util.find_spec(mod) is None:
                 continue
-            if hasattr(m, fn):
+            if hasattr(importlib.import_module(mod), fn):
                 out[name] = doc
         return out
 

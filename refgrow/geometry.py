@@ -10,6 +10,12 @@ Boundary)"), and the fold point is the point of that boundary closest to the mis
 "Fold Point Search" and its closed form ``x - (w.x + b) w / (w.w)``; 002, Algorithm 1, line
 "x_fold <- find the closest point ...").
 
+Single concern: the local affine geometry of a ReLU network around one point, as a chain in which
+each step uses the previous one (pattern -> local affine map -> decision boundary -> fold point, and
+the regression variant mirroring the classification one); the hyperplane projection itself lives
+in :mod:`refgrow.hyperplane`. Papers: folding slides [docs/references.md#folding-slides], folding
+[docs/references.md#folding].
+
 Symbol table
 ------------
 =====================  ===========================  ============  =====================================
@@ -48,9 +54,15 @@ Interpretation notes
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
+
+from refgrow._validation import as_float_array
+from refgrow.hyperplane import closest_point_on_hyperplane, signed_distance
+from refgrow.jsonio import to_jsonable
+from refgrow.layers import ACTIVATIONS
+from refgrow.mlp import MLP, as_mlp
 
 __all__ = [
     "activation_pattern", "local_affine_map", "affine_map_of_pattern", "decision_boundary",
@@ -62,62 +74,19 @@ __all__ = [
 # ----------------------------------------------------------------------------------------------
 # validation helpers (public boundary only)
 # ----------------------------------------------------------------------------------------------
-def _as_float_array(a, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(a, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name}: expected a real array, got {type(a).__name__}") from exc
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name}: contains NaN or inf (shape {arr.shape}); inputs must be finite")
-    return arr
+def _check_mlp(mlp, name: str = "mlp") -> MLP:
+    """``mlp`` as an :class:`~refgrow.mlp.MLP` (duck-typed ``weights``/``biases`` objects are wrapped)."""
+    return as_mlp(mlp, name)
 
 
-def _check_mlp(mlp, name: str = "mlp"):
-    if not hasattr(mlp, "weights") or not hasattr(mlp, "biases"):
-        raise TypeError(f"{name}: expected a refgrow.mlp.MLP (with .weights and .biases), "
-                        f"got {type(mlp).__name__}")
-    act = getattr(mlp, "activation", "relu")
-    if act not in ("relu", "tanh", "identity"):
-        raise ValueError(f"{name}.activation: expected 'relu', 'tanh' or 'identity', got {act!r}")
-    return act
+def _preacts(mlp: MLP, X: np.ndarray) -> list:
+    """Pre-activations ``[z_0, ..., z_{L-1}]`` of validated ``X`` (n, D): the network's own forward."""
+    return mlp.preacts_and_patterns(X, check_input=False)[0]
 
 
 def _check_point(mlp, x, name: str = "x") -> np.ndarray:
-    x = _as_float_array(x, name)
     D = mlp.weights[0].shape[1]
-    if x.shape != (D,):
-        raise ValueError(f"{name}: expected shape ({D},) (one input of the network), got {x.shape}")
-    return x
-
-
-def _act_deriv(act: str, z: np.ndarray) -> np.ndarray:
-    if act == "relu":
-        return (z > 0).astype(np.float64)
-    if act == "tanh":
-        return 1.0 - np.tanh(z) ** 2
-    return np.ones_like(z)
-
-
-def _act(act: str, z: np.ndarray) -> np.ndarray:
-    if act == "relu":
-        return np.maximum(z, 0.0)
-    if act == "tanh":
-        return np.tanh(z)
-    return z
-
-
-def _forward_preacts(mlp, X: np.ndarray) -> list:
-    """Pre-activations [Z1, ..., ZL] of ``X`` (n, D) computed from the weights (Z = H W^T + b)."""
-    act = getattr(mlp, "activation", "relu")
-    H = X
-    out = []
-    L = len(mlp.weights)
-    for l, (W, b) in enumerate(zip(mlp.weights, mlp.biases)):
-        Z = H @ W.T + b
-        out.append(Z)
-        if l < L - 1:
-            H = _act(act, Z)
-    return out
+    return as_float_array(x, name, shape=(D,))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -149,13 +118,12 @@ def activation_pattern(mlp, x) -> list:
     >>> [p.tolist() for p in activation_pattern(net, np.array([2.0]))]
     [[True, False]]
     """
-    _check_mlp(mlp)
-    x = _as_float_array(x, "x")
+    mlp = _check_mlp(mlp)
+    x = as_float_array(x, "x", ndim=(1, 2))
     D = mlp.weights[0].shape[1]
-    if x.ndim not in (1, 2) or x.shape[-1] != D:
-        raise ValueError(f"x: expected shape ({D},) or (n, {D}), got {x.shape}")
-    Zs = _forward_preacts(mlp, np.atleast_2d(x))[:-1]
-    pats = [Z > 0 for Z in Zs]
+    if x.shape[-1] != D:
+        raise ValueError(f"x must have shape ({D},) or (n, {D}) (inputs of the network), got {x.shape}")
+    pats = mlp.preacts_and_patterns(np.atleast_2d(x), check_input=False)[1]
     return [p[0] for p in pats] if x.ndim == 1 else pats
 
 
@@ -179,22 +147,23 @@ def affine_map_of_pattern(mlp, pattern) -> tuple:
     A : ndarray, shape (K, D)
     c : ndarray, shape (K,)
     """
-    act = _check_mlp(mlp)
+    mlp = _check_mlp(mlp)
+    act = mlp.activation
     if act == "tanh":
-        raise ValueError("mlp.activation: affine_map_of_pattern needs a piecewise-linear network "
-                         "('relu' or 'identity'), got 'tanh'")
+        raise ValueError("mlp.activation must be piecewise linear ('relu' or 'identity') for "
+                         "affine_map_of_pattern, got 'tanh'")
     L = len(mlp.weights)
     if len(pattern) != L - 1:
-        raise ValueError(f"pattern: expected {L - 1} masks (one per hidden layer), got {len(pattern)}")
+        raise ValueError(f"pattern must hold {L - 1} masks (one per hidden layer), got {len(pattern)}")
     A = np.eye(mlp.weights[0].shape[1])
     c = np.zeros(mlp.weights[0].shape[1])
     for l, (W, b) in enumerate(zip(mlp.weights, mlp.biases)):
         A = W @ A
-        c = W @ c + b
+        c = W @ c + (b if b is not None else 0.0)      # a bias-free layer has biases[l] = None
         if l < L - 1:
             m = np.asarray(pattern[l], dtype=bool)
             if m.shape != (W.shape[0],):
-                raise ValueError(f"pattern[{l}]: expected shape ({W.shape[0]},), got {m.shape}")
+                raise ValueError(f"pattern[{l}] must have shape ({W.shape[0]},), got {m.shape}")
             if act == "relu":
                 A = A * m[:, None]
                 c = c * m
@@ -232,17 +201,18 @@ def local_affine_map(mlp, x) -> tuple:
     >>> A.tolist(), c.tolist()
     ([[2.0]], [1.5])
     """
-    act = _check_mlp(mlp)
+    mlp = _check_mlp(mlp)
     x = _check_point(mlp, x)
-    if act != "tanh":
+    if mlp.activation != "tanh":
         return affine_map_of_pattern(mlp, activation_pattern(mlp, x))
-    Zs = _forward_preacts(mlp, x[None, :])
+    Zs = _preacts(mlp, x[None, :])
+    sigma_prime = ACTIVATIONS[mlp.activation][3]
     A = np.eye(x.shape[0])
     L = len(mlp.weights)
     for l, W in enumerate(mlp.weights):
         A = W @ A
         if l < L - 1:
-            A = A * _act_deriv(act, Zs[l][0])[:, None]
+            A = A * sigma_prime(Zs[l][0])[:, None]
     c = Zs[-1][0] - A @ x
     return A, c
 
@@ -271,77 +241,12 @@ def decision_boundary(mlp, x, i, j) -> tuple:
     K = A.shape[0]
     for name, v in (("i", i), ("j", j)):
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
-            raise TypeError(f"{name}: expected an int class index, got {type(v).__name__}")
+            raise TypeError(f"{name} must be an int class index, got {v!r}")
         if not 0 <= v < K:
-            raise ValueError(f"{name}: class index must satisfy 0 <= {name} < K={K}, got {v}")
+            raise ValueError(f"{name} must satisfy 0 <= {name} < K={K} (a class index), got {v}")
     if i == j:
-        raise ValueError(f"i, j: the two classes must differ, got i = j = {i}")
+        raise ValueError(f"i and j must differ (two classes), got i = j = {i}")
     return A[i] - A[j], float(c[i] - c[j])
-
-
-# ----------------------------------------------------------------------------------------------
-# hyperplanes
-# ----------------------------------------------------------------------------------------------
-def _check_hyperplane(x, w, b):
-    x = _as_float_array(x, "x")
-    w = _as_float_array(w, "w")
-    if w.ndim != 1:
-        raise ValueError(f"w: expected a 1-D normal vector (D,), got shape {w.shape}")
-    if x.ndim not in (1, 2) or x.shape[-1] != w.shape[0]:
-        raise ValueError(f"x: expected shape ({w.shape[0]},) or (n, {w.shape[0]}) to match w, got {x.shape}")
-    b_arr = _as_float_array(b, "b")
-    if b_arr.ndim != 0:
-        raise ValueError(f"b: expected a scalar offset, got shape {b_arr.shape}")
-    ww = float(w @ w)
-    if ww == 0.0:
-        raise ValueError("w: the normal vector is zero, so {x : w.x + b = 0} is not a hyperplane")
-    return x, w, float(b_arr), ww
-
-
-def closest_point_on_hyperplane(x, w, b) -> np.ndarray:
-    """Orthogonal projection of ``x`` onto the hyperplane ``{x' : w . x' + b = 0}``.
-
-    Implements the slides' closed form (000, "Supplementary Details" 2):
-    ``x' = x - (w . x + b) w / (w . w)``. Vectorised over rows.
-
-    Parameters
-    ----------
-    x : ndarray, shape (D,) or (n, D)
-    w : ndarray, shape (D,), nonzero
-    b : float
-
-    Returns
-    -------
-    ndarray, same shape as ``x``
-
-    Examples
-    --------
-    >>> closest_point_on_hyperplane([3.0, 4.0], [1.0, 0.0], -1.0).tolist()
-    [1.0, 4.0]
-    """
-    x, w, b, ww = _check_hyperplane(x, w, b)
-    r = (x @ w + b) / ww
-    return x - np.multiply.outer(r, w)
-
-
-def signed_distance(x, w, b):
-    """Signed Euclidean distance ``(w . x + b) / ||w||`` of ``x`` to the hyperplane ``w.x + b = 0``.
-
-    Positive on the side ``w`` points to. Equals ``+-||x - closest_point_on_hyperplane(x, w, b)||``.
-
-    Parameters
-    ----------
-    x : ndarray, shape (D,) or (n, D)
-    w : ndarray, shape (D,)
-    b : float
-
-    Returns
-    -------
-    float or ndarray, shape (n,)
-    """
-    x, w, b, ww = _check_hyperplane(x, w, b)
-    d = (x @ w + b) / np.sqrt(ww)
-    return float(d) if x.ndim == 1 else d
 
 
 def logit_gap(mlp, X, i, j):
@@ -355,8 +260,11 @@ def logit_gap(mlp, X, i, j):
     -------
     float or ndarray, shape (n,)
     """
-    X = _as_float_array(X, "X")
-    out = _forward_preacts(mlp, np.atleast_2d(X))[-1]
+    mlp = _check_mlp(mlp)
+    X = as_float_array(X, "X", ndim=(1, 2))
+    if X.shape[-1] != mlp.sizes[0]:
+        raise ValueError(f"X must have shape ({mlp.sizes[0]},) or (n, {mlp.sizes[0]}), got {X.shape}")
+    out = _preacts(mlp, np.atleast_2d(X))[-1]
     g = out[:, i] - out[:, j]
     return float(g[0]) if X.ndim == 1 else g
 
@@ -404,11 +312,8 @@ class FoldPoint:
     distance: float
 
     def to_dict(self) -> dict:
-        """JSON-friendly dict."""
-        return {"x_fold": self.x_fold.tolist(), "x_linear": self.x_linear.tolist(),
-                "w": self.w.tolist(), "b": self.b, "in_region": self.in_region,
-                "linear_in_region": self.linear_in_region, "gap": self.gap,
-                "converged": self.converged, "n_iter": self.n_iter, "distance": self.distance}
+        """JSON-friendly dict of the fields (:func:`refgrow.jsonio.to_jsonable`)."""
+        return to_jsonable({f.name: getattr(self, f.name) for f in fields(self)})
 
 
 def _same_pattern(p, q) -> bool:
@@ -443,22 +348,23 @@ def fold_point(mlp, x_mistake, i, j, *, refine=True, tol=1e-10, max_iter=50) -> 
     -------
     FoldPoint
     """
-    _check_mlp(mlp)
+    mlp = _check_mlp(mlp)
     x_mistake = _check_point(mlp, x_mistake, "x_mistake")
     if not (isinstance(tol, (int, float)) and tol > 0 and np.isfinite(tol)):
-        raise ValueError(f"tol: expected a positive finite float, got {tol!r}")
+        raise ValueError(f"tol must be a positive finite float, got {tol!r}")
     if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 0):
-        raise ValueError(f"max_iter: expected an int >= 0, got {max_iter!r}")
+        raise ValueError(f"max_iter must be an int >= 0, got {max_iter!r}")
     w, b = decision_boundary(mlp, x_mistake, i, j)
     if not np.any(w):
-        raise ValueError(f"x_mistake: the local decision boundary between classes {i} and {j} is undefined "
+        raise ValueError(f"x_mistake must have a local decision boundary between classes {i} and {j}, got "
+                         f"{x_mistake.tolist()!r} where it is undefined "
                          "(zero normal A[i] - A[j], e.g. every hidden unit is off); use "
                          "boundary_point_on_segment towards an instance predicted as the other class")
     pat0 = activation_pattern(mlp, x_mistake)
     x_lin = closest_point_on_hyperplane(x_mistake, w, b)
 
     def tie(x):
-        out = _forward_preacts(mlp, x[None, :])[-1][0]
+        out = _preacts(mlp, x[None, :])[-1][0]
         g = float(out[i] - out[j])
         return g, abs(g) <= tol * max(1.0, float(np.max(np.abs(out))))
 
@@ -497,19 +403,20 @@ def boundary_point_on_segment(mlp, x0, x1, i, j, *, tol=1e-12, max_iter=200) -> 
     -------
     ndarray (D,)
     """
-    _check_mlp(mlp)
+    mlp = _check_mlp(mlp)
     x0 = _check_point(mlp, x0, "x0")
     x1 = _check_point(mlp, x1, "x1")
     g0, g1 = logit_gap(mlp, x0, i, j), logit_gap(mlp, x1, i, j)
     if g0 * g1 > 0:
-        raise ValueError(f"x0, x1: the logit gap f_{i} - f_{j} has the same sign at both ends "
-                         f"({g0:.3g}, {g1:.3g}); bisection needs a sign change")
+        raise ValueError(f"x0 and x1 must lie on both sides of the boundary (bisection needs a sign change of "
+                         f"the logit gap f_{i} - f_{j}), got the same sign at both ends "
+                         f"({g0:.3g}, {g1:.3g})")
     lo, hi = 0.0, 1.0
     x = x0
     for _ in range(int(max_iter)):
         t = 0.5 * (lo + hi)
         x = x0 + t * (x1 - x0)
-        out = _forward_preacts(mlp, x[None, :])[-1][0]
+        out = _preacts(mlp, x[None, :])[-1][0]
         g = out[i] - out[j]
         if abs(g) <= tol * max(1.0, float(np.max(np.abs(out)))):
             break
@@ -539,7 +446,7 @@ def regression_hyperplane(mlp, x, output=0) -> tuple:
     """
     A, c = local_affine_map(mlp, x)
     if not isinstance(output, (int, np.integer)) or not 0 <= output < A.shape[0]:
-        raise ValueError(f"output: expected an int in [0, {A.shape[0]}), got {output!r}")
+        raise ValueError(f"output must be an int in [0, {A.shape[0]}), got {output!r}")
     return np.concatenate([A[output], [-1.0]]), float(c[output])
 
 
@@ -569,10 +476,8 @@ class RegressionFoldPoint:
     distance: float
 
     def to_dict(self) -> dict:
-        """JSON-friendly dict."""
-        return {"z_fold": self.z_fold.tolist(), "x_fold": self.x_fold.tolist(), "w": self.w.tolist(),
-                "b": self.b, "in_region": self.in_region, "residual": self.residual,
-                "converged": self.converged, "n_iter": self.n_iter, "distance": self.distance}
+        """JSON-friendly dict of the fields (:func:`refgrow.jsonio.to_jsonable`)."""
+        return to_jsonable({f.name: getattr(self, f.name) for f in fields(self)})
 
 
 def regression_fold_point(mlp, x_mistake, y_mistake, *, output=0, refine=True, tol=1e-10,
@@ -594,18 +499,18 @@ def regression_fold_point(mlp, x_mistake, y_mistake, *, output=0, refine=True, t
     -------
     RegressionFoldPoint
     """
-    _check_mlp(mlp)
+    mlp = _check_mlp(mlp)
     x_mistake = _check_point(mlp, x_mistake, "x_mistake")
-    y = _as_float_array(y_mistake, "y_mistake")
+    y = as_float_array(y_mistake, "y_mistake")
     if y.size != 1:
-        raise ValueError(f"y_mistake: expected a scalar target, got shape {y.shape}")
+        raise ValueError(f"y_mistake must be a scalar target, got shape {y.shape}")
     z0 = np.concatenate([x_mistake, [float(y.reshape(()))]])
     w, b = regression_hyperplane(mlp, x_mistake, output)
     pat0 = activation_pattern(mlp, x_mistake)
     D = x_mistake.shape[0]
 
     def resid(z):
-        out = _forward_preacts(mlp, z[None, :D])[-1][0, output]
+        out = _preacts(mlp, z[None, :D])[-1][0, output]
         r = float(out - z[D])
         return r, abs(r) <= tol * max(1.0, abs(float(z[D])))
 

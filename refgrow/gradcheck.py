@@ -13,6 +13,11 @@ e_j        --              as theta    j-th unit vector
 
 ``df/dx_j ~ (f(x + eps e_j) - f(x - eps e_j)) / (2 eps)``, error O(eps^2) for smooth f.
 
+Two forms of the same rule: :func:`numerical_gradient` perturbs an array **in place** and calls a
+closure ``f()`` (handy for the parameters of a network); :func:`numerical_jacobian` calls ``f(x)`` on
+perturbed copies and returns the Jacobian of an array-valued ``f`` (shape ``f(x).shape + x.shape``).
+Tests import these instead of writing their own finite differences.
+
 For ReLU networks the check is valid where no pre-activation lies within ``eps`` of 0 (there the
 function is locally affine in every parameter); :func:`check_mlp_gradients` reports the distance of
 the closest pre-activation to 0 so a caller can tell a kink from a bug.
@@ -21,7 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["numerical_gradient", "rel_error", "check_mlp_gradients", "min_abs_preactivation"]
+__all__ = ["numerical_gradient", "numerical_jacobian", "rel_error", "check_mlp_gradients",
+           "min_abs_preactivation"]
 
 
 def numerical_gradient(f, x, *, eps=1e-6):
@@ -41,6 +47,40 @@ def numerical_gradient(f, x, *, eps=1e-6):
         flat[j] = old
         gflat[j] = (fp - fm) / (2 * eps)
     return grad
+
+
+def numerical_jacobian(f, x, *, eps=1e-6):
+    """Centred finite-difference Jacobian of ``f(x)`` (array or scalar valued) at the array ``x``.
+
+    The functional form of :func:`numerical_gradient`: ``f`` takes the array and ``x`` is not
+    modified. ``J[..., j] = (f(x + eps e_j) - f(x - eps e_j)) / (2 eps)`` with ``x``'s axes last:
+    the result has shape ``np.shape(f(x)) + x.shape`` (a scalar ``f`` gives the gradient, ``x.shape``).
+
+    Parameters
+    ----------
+    f : callable, ``f(x) -> float or ndarray``
+    x : array_like
+    eps : float, keyword-only
+
+    Returns
+    -------
+    ndarray, shape ``np.shape(f(x)) + np.shape(x)``
+
+    Examples
+    --------
+    >>> numerical_jacobian(lambda v: np.array([v[0] * v[1], v[0] ** 2]), np.array([2.0, 3.0])).round(6)
+    array([[3., 2.],
+           [4., 0.]])
+    """
+    x = np.array(x, dtype=np.float64)
+    out_shape = np.shape(f(x.copy()))
+    J = np.zeros((x.size,) + out_shape)
+    for j in range(x.size):
+        e = np.zeros(x.size)
+        e[j] = eps
+        e = e.reshape(x.shape)
+        J[j] = (np.asarray(f(x + e), dtype=np.float64) - np.asarray(f(x - e), dtype=np.float64)) / (2 * eps)
+    return np.moveaxis(J, 0, -1).reshape(out_shape + x.shape)
 
 
 def rel_error(a, b, *, floor=1e-12) -> float:

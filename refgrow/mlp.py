@@ -17,6 +17,10 @@ dL/dz_l        ``grads.preacts[l]``    (n, h_{l+1})   back-propagated error
 Hidden layer ``h`` (0-based) is the output of ``weights[h]`` and the input of ``weights[h+1]``; a
 *shallow* network has one hidden layer (``len(weights) == 2``).
 
+Single concern: the MLP object. Its forward, backward, growth edits (``add_neurons``,
+``remove_neurons``) and persistence share the growth-block bookkeeping below, so they stay methods
+of one class; the layer arithmetic lives in :mod:`refgrow.layers`.
+
 Interpretation note (bitwise function preservation)
     Floating-point matrix products are not invariant to appending zero terms: BLAS kernels choose
     their summation order from the inner dimension, so ``[a, a_new] @ [W, 0].T`` can differ from
@@ -54,7 +58,7 @@ from refgrow._validation import as_float_array, check_positive_int, check_rng
 from refgrow.backend import get_xp
 from refgrow.layers import ACTIVATIONS, affine_backward, affine_forward
 
-__all__ = ["MLP", "ForwardCache", "Gradients", "INITS"]
+__all__ = ["MLP", "ForwardCache", "Gradients", "INITS", "as_mlp"]
 
 INITS = ("kaiming", "torch", "zeros")
 
@@ -381,14 +385,43 @@ class MLP:
         value, d_out = get_loss(loss)(out, y, reduction=reduction)
         return value, self._backward(cache, d_out), out
 
+    def preacts_and_patterns(self, X, *, check_input: bool = True):
+        """Pre-activations of every layer and activation patterns of every hidden layer.
+
+        The one forward pass of refgrow: :mod:`refgrow.geometry` and :mod:`refgrow.regions` read
+        pre-activations and patterns through this method instead of re-implementing the forward.
+
+        Parameters
+        ----------
+        X : ndarray, shape (n, D)
+        check_input : bool, default True
+            As in :meth:`forward`.
+
+        Returns
+        -------
+        preacts : list of ndarray
+            ``[z_0, ..., z_{L-1}]``, ``preacts[l]`` of shape (n, h_{l+1}); ``preacts[-1]`` is ``f(X)``.
+        patterns : list of ndarray of bool
+            ``[z_0 > 0, ..., z_{L-2} > 0]``, one (n, h_l) mask per hidden layer (ReLU'(0) = 0: a unit
+            with pre-activation exactly 0 is off, as in :mod:`refgrow.layers`).
+
+        Examples
+        --------
+        >>> net = MLP([np.array([[1.0], [-1.0]]), np.array([[1.0, 1.0]])], [np.zeros(2), np.zeros(1)])
+        >>> zs, pats = net.preacts_and_patterns(np.array([[2.0]]))
+        >>> zs[-1].tolist(), pats[0].tolist()
+        ([[2.0]], [[True, False]])
+        """
+        _, cache = self.forward(X, check_input=check_input)
+        return cache.preacts, [z > 0 for z in cache.preacts[:-1]]
+
     def activation_patterns(self, X) -> list:
         """Activation pattern of every hidden layer: list of bool arrays (n, h_l), ``z > 0``.
 
         Two inputs with the same patterns lie in the same linear region (the slides' "activated
         linear segment"), where the network is one affine map.
         """
-        _, cache = self.forward(X)
-        return [z > 0 for z in cache.preacts[:-1]]
+        return self.preacts_and_patterns(X)[1]
 
     # ------------------------------------------------------------------ growth
     def check_hidden_layer(self, hidden_layer) -> int:
@@ -399,8 +432,6 @@ class MLP:
             raise ValueError(f"hidden_layer must be in [0, {self.n_hidden}) for a network with "
                              f"{self.n_hidden} hidden layers, got {hidden_layer}")
         return int(hidden_layer)
-
-    _check_hidden = check_hidden_layer
 
     def add_neurons(self, hidden_layer: int, w_in, b_in, w_out) -> "MLP":
         """A new MLP with ``k`` neurons appended to hidden layer ``hidden_layer`` (0-based).
@@ -444,7 +475,8 @@ class MLP:
         if idx.dtype.kind not in "iu" or idx.size == 0 or idx.min() < 0 or idx.max() >= width:
             raise ValueError(f"idx must be integer indices in [0, {width}), got {idx.tolist()}")
         if np.unique(idx).size >= width:
-            raise ValueError(f"cannot remove all {width} neurons of hidden layer {h}")
+            raise ValueError(f"idx must leave at least one of the {width} neurons of hidden layer {h}, "
+                             f"got {idx.tolist()}")
         keep = np.setdiff1d(np.arange(width), idx)
         W, b = [w.copy() for w in self.weights], [v.copy() for v in self.biases]
         W[h], b[h], W[h + 1] = W[h][keep], b[h][keep], W[h + 1][:, keep]
@@ -517,3 +549,35 @@ class MLP:
                         raise ValueError(f"{path}: b{l} must be zeros since has_bias[{l}] is False")
                     biases[l] = None
         return cls(weights, biases, activation=str(data["activation"]), blocks=blocks)
+
+
+def as_mlp(net, name: str = "net", *, activation=None) -> MLP:
+    """``net`` as an :class:`MLP`: an MLP is returned as is; any object with ``weights`` and ``biases``
+    (and optionally ``activation``) or a ``(weights, biases)`` pair is wrapped (arrays validated).
+
+    Lets the geometry and region-counting functions accept plain parameter lists while computing
+    with the one forward pass of :meth:`MLP.preacts_and_patterns`.
+
+    Parameters
+    ----------
+    net : MLP, object with ``.weights``/``.biases``, or ``(weights, biases)``
+    name : str
+        Argument name used in error messages.
+    activation : str or None
+        Required activation (e.g. ``"relu"``); ``None`` accepts any of :data:`refgrow.layers.ACTIVATIONS`.
+    """
+    if isinstance(net, MLP):
+        mlp = net
+    elif hasattr(net, "weights") and hasattr(net, "biases"):
+        act = getattr(net, "activation", "relu")
+        if act not in ACTIVATIONS:
+            raise ValueError(f"{name}.activation must be one of {sorted(ACTIVATIONS)}, got {act!r}")
+        mlp = MLP(list(net.weights), list(net.biases), activation=act)
+    elif isinstance(net, (tuple, list)) and len(net) == 2:
+        mlp = MLP(list(net[0]), list(net[1]))
+    else:
+        raise TypeError(f"{name} must be an MLP, an object with weights and biases, or a (weights, biases) "
+                        f"pair, got {type(net).__name__}")
+    if activation is not None and mlp.activation != activation:
+        raise ValueError(f"{name} must be a {activation} network, got activation {mlp.activation!r}")
+    return mlp

@@ -20,6 +20,10 @@ Updates (``torch.optim.SGD`` with dampening 0, ``torch.optim.Adam`` with L2 ``we
     Adam:  g <- g + wd*theta;  m <- b1 m + (1-b1) g;  v <- b2 v + (1-b2) g^2;  t <- t + 1
            theta <- theta - eta * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)
 
+One Adam rule: the update above is the pure function :func:`adam_update`, called by :class:`Adam`
+(networks that grow) and by :class:`refgrow.triangle.ArrayAdam` (the batched engines of the triangle
+paper's experiments), so both paths move a parameter by the same bits.
+
 Growth (``add_neurons``)
     After ``mlp.add_neurons(h, ...)`` call ``opt.add_neurons(h, k)``: the state of existing entries is
     kept, the new rows of ``W_h``/``b_h`` and new columns of ``W_{h+1}`` start with zero momentum /
@@ -32,7 +36,7 @@ import numpy as np
 
 from refgrow.backend import get_xp
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["SGD", "Adam", "Optimizer", "adam_update"]
 
 
 def _check_lr(lr, name="lr"):
@@ -46,6 +50,44 @@ def _check_unit(v, name, *, closed_right=False):
     if not ok:
         raise ValueError(f"{name} must be in [0, 1{']' if closed_right else ')'}, got {v!r}")
     return float(v)
+
+
+def adam_update(param, grad, m, v, t, *, lr, beta1=0.9, beta2=0.999, eps=1e-8) -> None:
+    r"""One Adam step (``torch.optim.Adam``, no amsgrad) on one array, **in place** on ``param, m, v``.
+
+    The single Adam rule of refgrow: :class:`Adam` (networks that grow) and the batched engines of
+    :mod:`refgrow.triangle` (R independent networks stacked on a leading axis) both call it::
+
+        m <- b1 m + (1-b1) g;   v <- b2 v + (1-b2) g^2
+        theta <- theta - eta * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+
+    Parameters
+    ----------
+    param : ndarray, any shape (theta), updated in place
+    grad : ndarray, shape of ``param`` (g; add any L2 weight decay before calling)
+    m, v : ndarray, shape of ``param``; first and second moments, updated in place
+    t : int >= 1 or int array broadcasting against ``param``; the step count *including* this step
+    lr, beta1, beta2, eps : float (eta, b1, b2, eps); no validation here (done by the callers' public
+        constructors)
+
+    Interpretation note (rounding): the increment of ``v`` is evaluated as ``(1-b2) * (g*g)``. The
+    triangle engine's former private Adam evaluated ``((1-b2) * g) * g``, which differs in the last
+    bit for some entries; neither order reproduces PyTorch's kernel bit for bit (measured), so the
+    order :class:`Adam` always used was kept.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p, m, v = np.array([1.0]), np.zeros(1), np.zeros(1)
+    >>> adam_update(p, np.array([2.0]), m, v, 1, lr=0.1); p     # first step moves by lr * sign(g)
+    array([0.9])
+    """
+    m *= beta1
+    m += (1 - beta1) * grad                                  # m <- b1 m + (1-b1) g
+    v *= beta2
+    v += (1 - beta2) * (grad * grad)                         # v <- b2 v + (1-b2) g^2
+    bc1, bc2 = 1 - beta1 ** t, 1 - beta2 ** t                # bias corrections (per entry after growth)
+    param -= lr * (m / bc1) / (get_xp().sqrt(v / bc2) + eps)
 
 
 class Optimizer:
@@ -174,13 +216,6 @@ class Adam(Optimizer):
         return {"m": xp.zeros_like(p), "v": xp.zeros_like(p), "t": 0}
 
     def _update(self, p, g, s):
-        b1, b2 = self.betas
-        m, v = s["m"], s["v"]
-        m *= b1
-        m += (1 - b1) * g                                    # m <- b1 m + (1-b1) g
-        v *= b2
-        v += (1 - b2) * (g * g)                              # v <- b2 v + (1-b2) g^2
         s["t"] = s["t"] + 1
-        t = s["t"]
-        bc1, bc2 = 1 - b1 ** t, 1 - b2 ** t                  # bias corrections (per entry after growth)
-        p -= self.lr * (m / bc1) / (get_xp().sqrt(v / bc2) + self.eps)
+        adam_update(p, g, s["m"], s["v"], s["t"], lr=self.lr, beta1=self.betas[0], beta2=self.betas[1],
+                    eps=self.eps)

@@ -39,7 +39,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from refgrow._validation import as_float_array
+from refgrow._validation import check_positive_int
+from refgrow.mlp import MLP, as_mlp
 
 __all__ = ["Regions1D", "regions_1d", "count_linear_regions", "count_activation_regions",
            "grid_patterns_2d", "count_grid_regions_2d"]
@@ -69,37 +70,29 @@ class Regions1D:
     n_linear_regions: int
 
 
-def _params(net):
-    if hasattr(net, "weights") and hasattr(net, "biases"):
-        W, b = net.weights, net.biases
-        act = getattr(net, "activation", "relu")
-        if act != "relu":
-            raise ValueError(f"net must be a ReLU network, got activation {act!r}")
-    elif isinstance(net, (tuple, list)) and len(net) == 2:
-        W, b = net
-    else:
-        raise TypeError("net must be an MLP or a (weights, biases) pair, got "
-                        f"{type(net).__name__}")
-    W = [as_float_array(w, f"weights[{l}]", ndim=2) for l, w in enumerate(W)]
-    b = [as_float_array(v, f"biases[{l}]", ndim=1) for l, v in enumerate(b)]
-    if W[0].shape[1] != 1:
-        raise ValueError(f"net must have a 1-D input (weights[0] with 1 column), got {W[0].shape}")
-    return W, b
+def _params(net) -> MLP:
+    net = as_mlp(net, "net", activation="relu")
+    if net.sizes[0] != 1:
+        raise ValueError(f"net must have a 1-D input (weights[0] with 1 column), got {net.weights[0].shape}")
+    return net
 
 
-def _value_and_slope(W, b, x, upto):
-    """Pre-activations of layer ``upto`` and their x-derivatives at points ``x (P,)``; also patterns."""
-    A = x[:, None]
-    dA = np.ones_like(A)
-    pats = []
-    for l in range(upto + 1):
-        Z = A @ W[l].T + b[l]
-        dZ = dA @ W[l].T
-        if l == upto:
-            return Z, dZ, pats
-        mask = Z > 0
-        pats.append(mask)
-        A, dA = Z * mask, dZ * mask
+def _value_and_slope(net: MLP, x):
+    """Pre-activations of every layer at points ``x (P,)``, their x-derivatives, and the patterns.
+
+    The values and patterns come from the network's own forward (:meth:`MLP.preacts_and_patterns`);
+    the slopes are the forward-mode derivative ``dz_l/dx = (dz_{l-1}/dx * 1[z_{l-1} > 0]) W_l^T``
+    (chain rule through the same patterns, ``dz_0/dx = W_0^T``).
+    """
+    Zs, pats = net.preacts_and_patterns(x[:, None], check_input=False)
+    dA = np.ones((x.shape[0], 1))
+    dZs = []
+    for l, W in enumerate(net.weights):
+        dZ = dA @ W.T
+        dZs.append(dZ)
+        if l < len(pats):
+            dA = dZ * pats[l]
+    return Zs, dZs, pats
 
 
 def regions_1d(net, lo: float = 0.0, hi: float = 1.0, *, tol: float = 1e-12,
@@ -124,16 +117,17 @@ def regions_1d(net, lo: float = 0.0, hi: float = 1.0, *, tol: float = 1e-12,
     >>> r = regions_1d((W, b)); r.breakpoints.tolist(), r.n_linear_regions
     ([0.0, 0.5, 1.0], 2)
     """
-    W, b = _params(net)
+    net = _params(net)
     lo, hi = float(lo), float(hi)
     if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
         raise ValueError(f"lo, hi must be finite with lo < hi, got {lo}, {hi}")
     eps = tol * (hi - lo)
     B = np.array([lo, hi])
-    L = len(W)
+    L = len(net.weights)
     for l in range(L - 1):
         mid = 0.5 * (B[:-1] + B[1:])
-        Z, dZ, _ = _value_and_slope(W, b, mid, l)
+        Zs, dZs, _ = _value_and_slope(net, mid)
+        Z, dZ = Zs[l], dZs[l]
         with np.errstate(divide="ignore", invalid="ignore"):
             root = mid[:, None] - Z / dZ
         left, right = B[:-1, None], B[1:, None]
@@ -145,7 +139,8 @@ def regions_1d(net, lo: float = 0.0, hi: float = 1.0, *, tol: float = 1e-12,
             B = B[keep]
             B[-1] = hi
     mid = 0.5 * (B[:-1] + B[1:])
-    out, dout, pats = _value_and_slope(W, b, mid, L - 1)
+    Zs, dZs, pats = _value_and_slope(net, mid)
+    out, dout = Zs[-1], dZs[-1]
     patterns = np.concatenate(pats, axis=1) if pats else np.zeros((mid.shape[0], 0), bool)
     vals = out + dout * (B[:-1, None] - mid[:, None])
     last = out[-1:] + dout[-1:] * (B[-1] - mid[-1])
@@ -184,27 +179,14 @@ def grid_patterns_2d(net, xlim=(-1.0, 1.0), ylim=(-1.0, 1.0), resolution: int = 
         (row = y, column = x); equal labels = equal pattern.
     xs, ys : (resolution,) grid coordinates
     """
-    if hasattr(net, "weights"):
-        W, b = net.weights, net.biases
-    else:
-        W, b = net
-    W = [as_float_array(w, f"weights[{l}]", ndim=2) for l, w in enumerate(W)]
-    b = [as_float_array(v, f"biases[{l}]", ndim=1) for l, v in enumerate(b)]
-    if W[0].shape[1] != 2:
-        raise ValueError(f"net must have a 2-D input, got weights[0] of shape {W[0].shape}")
-    resolution = int(resolution)
-    if resolution < 2:
-        raise ValueError(f"resolution must be >= 2, got {resolution}")
+    net = as_mlp(net, "net", activation="relu")
+    if net.sizes[0] != 2:
+        raise ValueError(f"net must have a 2-D input (weights[0] with 2 columns), got {net.weights[0].shape}")
+    resolution = check_positive_int(resolution, "resolution", minimum=2)
     xs = np.linspace(xlim[0], xlim[1], resolution)
     ys = np.linspace(ylim[0], ylim[1], resolution)
     XX, YY = np.meshgrid(xs, ys)
-    A = np.stack([XX.ravel(), YY.ravel()], axis=1)
-    pats = []
-    for l in range(len(W) - 1):
-        Z = A @ W[l].T + b[l]
-        m = Z > 0
-        pats.append(m)
-        A = Z * m
+    pats = net.preacts_and_patterns(np.stack([XX.ravel(), YY.ravel()], axis=1), check_input=False)[1]
     P = np.concatenate(pats, axis=1)
     _, labels = np.unique(P, axis=0, return_inverse=True)
     return labels.reshape(resolution, resolution), xs, ys

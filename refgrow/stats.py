@@ -6,11 +6,11 @@ the losses of the last 20 epochs rejects a unit root at p < 0.05.  This module g
 (:func:`adf_test`, statistic, MacKinnon (1994) p-value and MacKinnon (2010) critical values) and a
 convergence object for the training loop (:class:`ADFConvergence`).  It follows the procedure of the
 most widely used implementation (statsmodels ``adfuller``), so that its numbers can be compared with
-it; the constants are those of ``shared/reference/adf.md``.
+it; the constants are MacKinnon's [docs/references.md#mackinnon].
 
-The ADF regression (regression ``"c"``; ``"n"`` drops alpha, ``"ct"`` adds a linear trend beta*t)::
+The ADF regression (regression ``"c"``; ``"n"`` drops mu, ``"ct"`` adds a linear trend beta*t)::
 
-    Delta y_t = alpha + gamma * y_{t-1} + sum_{i=1..p} phi_i * Delta y_{t-i} + e_t
+    Delta y_t = mu + gamma * y_{t-1} + sum_{i=1..p} phi_i * Delta y_{t-i} + e_t
 
 is fitted by ordinary least squares on the ``nobs = (n - 1) - p`` rows t = p+1, ..., n-1 (0-based
 t indexes the levels y_0..y_{n-1}).  The test statistic is the t-value of gamma,
@@ -27,7 +27,8 @@ Delta y_t           ``dx[t-1]``            (n-1,) first differences
 p                   ``usedlag``            int, number of lagged differences
 p_max               ``maxlag``             int, largest lag considered
 gamma               level coefficient      scalar; ADF statistic tau is its t-value
-alpha, beta         trend coefficients     constant ("c", "ct") and linear trend ("ct")
+mu, beta            trend coefficients     constant ("c", "ct") and linear trend ("ct")
+alpha               ``alpha``              significance level of :class:`ADFConvergence` (0.05)
 nobs (T)            ``nobs``               rows of the final regression
 tau                 ``statistic``          float
 p-value             ``pvalue``             Phi(poly(tau)), MacKinnon (1994), N = 1
@@ -68,7 +69,7 @@ __all__ = [
 ]
 
 # ---------------------------------------------------------------------------------------------
-# MacKinnon constants (shared/reference/adf.md), N = 1 series.
+# MacKinnon constants [docs/references.md#mackinnon], N = 1 series.
 # ---------------------------------------------------------------------------------------------
 _TAU_MAX = {"n": math.inf, "c": 2.74, "ct": 0.70}
 _TAU_MIN = {"n": -19.04, "c": -18.83, "ct": -16.18}
@@ -135,7 +136,7 @@ def mackinnon_pvalue(tau, regression: str = "c") -> float:
 
     Implements ``p = Phi(c0 + c1 tau + c2 tau^2 [+ c3 tau^3])`` with the small-p branch for
     ``tau <= tau_star`` and the large-p branch above; ``p = 1`` above ``tau_max`` and ``p = 0`` below
-    ``tau_min`` (constants in ``shared/reference/adf.md``).
+    ``tau_min`` (constants in [docs/references.md#mackinnon]).
 
     Parameters
     ----------
@@ -279,9 +280,9 @@ def _info_criterion(ssr: float, m: int, rank: int, method: str) -> float:
 def adf_test(x, *, maxlag=None, regression: str = "c", autolag="AIC") -> ADFResult:
     """Augmented Dickey-Fuller unit-root test (the stationarity check of 002 Sec. 3.1).
 
-    Implements the ADF regression ``Delta y_t = alpha + gamma y_{t-1} + sum_i phi_i Delta y_{t-i}
+    Implements the ADF regression ``Delta y_t = mu + gamma y_{t-1} + sum_i phi_i Delta y_{t-i}
     + e_t`` (Said & Dickey 1984), the statistic tau = t-value of gamma, the MacKinnon (1994) p-value
-    and the MacKinnon (2010) critical values, with the lag rules of ``shared/reference/adf.md``.
+    and the MacKinnon (2010) critical values, with the lag rules of [docs/references.md#dickey-fuller].
 
     Parameters
     ----------
@@ -442,7 +443,8 @@ class ADFConvergence:
         ntrend = _NTREND[self.regression]
         cap = self.window // 2 - ntrend - 1
         if cap < 0:
-            raise ValueError(f"window={window} is too short for regression={regression!r}")
+            raise ValueError(f"window must be >= {2 * (ntrend + 1)} for regression={regression!r} "
+                             f"(shorter is too short for any ADF regression), got {window!r}")
         if maxlag is not None:
             if isinstance(maxlag, bool) or not isinstance(maxlag, numbers.Integral) \
                     or not 0 <= maxlag <= cap:

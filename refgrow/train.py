@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from refgrow.jsonio import to_jsonable
 from refgrow._validation import as_float_array, as_labels, check_positive_int, check_rng
 from refgrow.losses import accuracy, get_loss, is_classification
 
@@ -53,11 +54,9 @@ class History:
 
     def to_dict(self) -> dict:
         """JSON-friendly dict (NaN written as None)."""
-        def clean(v):
-            return [None if isinstance(x, float) and not np.isfinite(x) else x for x in v]
-        return {"epoch": self.epoch, "train_loss": clean(self.train_loss),
-                "train_acc": clean(self.train_acc), "val_loss": clean(self.val_loss),
-                "val_acc": clean(self.val_acc), "stopped_by": self.stopped_by}
+        return to_jsonable({"epoch": self.epoch, "train_loss": self.train_loss,
+                            "train_acc": self.train_acc, "val_loss": self.val_loss,
+                            "val_acc": self.val_acc, "stopped_by": self.stopped_by})
 
     def __len__(self):
         return len(self.epoch)
@@ -121,7 +120,7 @@ def check_dataset(X, y, loss, *, n_in=None, n_out=None, names=("X", "y")):
 def evaluate(mlp, X, y, loss="ce"):
     """``(mean loss, accuracy)`` of ``mlp`` on ``(X, y)``; accuracy is NaN for regression."""
     fn = get_loss(loss, validate=False)
-    out, _ = mlp._forward(X)
+    out, _ = mlp.forward(X, check_input=False)
     value, _ = fn(out, y)
     acc = accuracy(out, y) if is_classification(loss) else float("nan")
     return value, acc
@@ -202,7 +201,8 @@ def train(mlp, X, y, *, loss="ce", optimizer, epochs, batch_size=None, rng=None,
         batch_size = check_positive_int(batch_size, "batch_size")
     if isinstance(early_stopping, (int, np.integer)) and not isinstance(early_stopping, bool):
         if not has_val:
-            raise ValueError("early_stopping needs a validation set (X_val, y_val)")
+            raise ValueError(f"early_stopping={early_stopping!r} needs a validation set: X_val and y_val must "
+                             "be given")
         early_stopping = PlateauTest(patience=int(early_stopping), key="val_loss")
     elif early_stopping is not None and not callable(early_stopping):
         raise TypeError(f"early_stopping must be an int patience or a PlateauTest, got {early_stopping!r}")
@@ -232,9 +232,9 @@ def train(mlp, X, y, *, loss="ce", optimizer, epochs, batch_size=None, rng=None,
             perm = rng.permutation(n)
             batches = [perm[i:i + batch_size] for i in range(0, n, batch_size)]
         for idx in batches:
-            out, cache = mlp._forward(X[idx])
+            out, cache = mlp.forward(X[idx], check_input=False)
             _, d_out = fn(out, y[idx])
-            grads = mlp._backward(cache, d_out)
+            grads = mlp.backward(cache, d_out, check_input=False)
             if grad_hook is not None:
                 grad_hook(mlp, grads)                          # e.g. + alpha * d(regulariser)
             optimizer.step(mlp, grads)

@@ -43,3 +43,16 @@ def test_unknown_names_fail_clearly(capsys):
     assert "unknown experiment" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["frobnicate"])
+
+
+def test_registry_leaves_out_absent_modules_but_not_broken_ones(tmp_path, monkeypatch):
+    """A broken import of an existing module is an error, never a silent "not available"."""
+    from refgrow._registry import Registry
+    (tmp_path / "refgrow_broken_mod.py").write_text("raise ImportError('broken on purpose')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    reg = Registry("thing", {"absent": ("refgrow_no_such_module", "run", "absent"),
+                             "ok": ("json", "dumps", "present")})
+    assert reg.available() == {"ok": "present"}
+    broken = Registry("thing", {"broken": ("refgrow_broken_mod", "run", "broken")})
+    with pytest.raises(ImportError, match="broken on purpose"):
+        broken.available()

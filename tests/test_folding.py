@@ -18,21 +18,11 @@ from hypothesis import strategies as st
 
 from refgrow import geometry as G
 from refgrow.datasets import two_sines
+from refgrow.gradcheck import numerical_jacobian as numerical_gradient
 from refgrow.growth import folding as F
 from refgrow.losses import softmax, softmax_cross_entropy
 from refgrow.mlp import MLP
 from refgrow.optim import SGD, Adam
-
-
-def numerical_gradient(f, x, eps=1e-6):
-    """Centred finite differences of the scalar function f at x (a copy is perturbed)."""
-    x = np.array(x, dtype=np.float64)
-    g = np.empty_like(x)
-    for k in range(x.size):
-        e = np.zeros_like(x)
-        e.flat[k] = eps
-        g.flat[k] = (f(x + e) - f(x - e)) / (2 * eps)
-    return g
 
 
 # ------------------------------------------------------------------------------- regulariser

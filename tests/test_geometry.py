@@ -8,10 +8,11 @@
 """
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from refgrow import geometry as G
+from refgrow.gradcheck import numerical_jacobian
 from refgrow.mlp import MLP
 
 finite = st.floats(-10, 10, allow_nan=False, allow_infinity=False)
@@ -127,28 +128,20 @@ def test_local_affine_map_reproduces_network_on_region(data):
 @given(net_and_point())
 def test_local_affine_map_is_the_input_jacobian(data):
     net, x, _ = data
-    A, _ = G.local_affine_map(net, x)
-    h = 1e-6
-    J = np.empty_like(A)
-    for d in range(x.size):
-        e = np.zeros_like(x)
-        e[d] = h
-        J[:, d] = (net.predict((x + e)[None])[0] - net.predict((x - e)[None])[0]) / (2 * h)
     # centred differences are exact on the region unless a kink is within h of x
-    pat = G.activation_pattern(net, x)
-    near_kink = any(np.any(np.abs(z) < 1e-5) for z in G._forward_preacts(net, x[None])[:-1])
-    if not near_kink:
-        np.testing.assert_allclose(J, A, rtol=1e-6, atol=1e-7)
-    assert len(pat) == net.n_hidden
+    zs, pats = net.preacts_and_patterns(x[None])
+    assume(all(np.all(np.abs(z) >= 1e-5) for z in zs[:-1]))
+    A, _ = G.local_affine_map(net, x)
+    J = numerical_jacobian(lambda v: net.predict(v[None])[0], x, eps=1e-6)
+    np.testing.assert_allclose(J, A, rtol=1e-6, atol=1e-7)
+    assert [p.tolist() for p in G.activation_pattern(net, x)] == [p[0].tolist() for p in pats]
 
 
 def test_tanh_tangent_map_matches_finite_differences():
     net = _net(3, [3, 5, 4, 2], activation="tanh")
     x = np.array([0.3, -0.2, 0.7])
     A, c = G.local_affine_map(net, x)
-    h = 1e-6
-    J = np.column_stack([(net.predict((x + h * e)[None])[0] - net.predict((x - h * e)[None])[0]) / (2 * h)
-                         for e in np.eye(3)])
+    J = numerical_jacobian(lambda v: net.predict(v[None])[0], x, eps=1e-6)
     np.testing.assert_allclose(A, J, rtol=1e-7, atol=1e-9)
     np.testing.assert_allclose(A @ x + c, net.predict(x[None])[0], rtol=1e-13, atol=1e-13)
     with pytest.raises(ValueError, match="tanh"):
@@ -165,15 +158,14 @@ def test_decision_boundary_zero_set_is_where_logits_tie(data):
     out = net.predict(x[None])[0]
     # on the region, w.x' + b is the logit gap f_i - f_j
     assert np.isclose(w @ x + b, out[i] - out[j], rtol=1e-12, atol=1e-12 * max(1.0, np.abs(out).max()))
-    if not np.any(w):
-        return
+    assume(np.any(w))
     # points of the zero set inside the region are ties of logits i and j
     P = G.closest_point_on_hyperplane(x + rng.normal(size=(300, x.size)) * 0.5, w, b)
     pats = G.activation_pattern(net, P)
     same = np.all(np.hstack([p == q for p, q in zip(pats, pat)]), axis=1)
-    if same.any():
-        F = net.predict(P[same])
-        np.testing.assert_allclose(F[:, i] - F[:, j], 0.0, atol=1e-11 * max(1.0, np.abs(F).max()))
+    assume(same.any())
+    F = net.predict(P[same])
+    np.testing.assert_allclose(F[:, i] - F[:, j], 0.0, atol=1e-11 * max(1.0, np.abs(F).max()))
 
 
 def test_decision_boundary_validation():
@@ -198,21 +190,19 @@ def test_fold_point_lies_on_real_boundary_and_flag_is_honest(data):
     i = int(np.argmax(out))
     j = int((i + 1 + rng.integers(K - 1)) % K)
     w, b = G.decision_boundary(net, x, i, j)
-    if not np.any(w):
-        return
+    assume(np.any(w))
     fp = G.fold_point(net, x, i, j, refine=True, tol=1e-10, max_iter=100)
     # first projection = slides' closed form on the mistake's region
     np.testing.assert_allclose(fp.x_linear, x - (w @ x + b) * w / (w @ w), rtol=1e-13, atol=1e-13)
     same = all(np.array_equal(p, q) for p, q in zip(G.activation_pattern(net, fp.x_fold),
                                                     G.activation_pattern(net, x)))
     assert fp.in_region == same
-    if fp.linear_in_region:
-        np.testing.assert_array_equal(fp.x_fold, fp.x_linear)   # already a tie: no refinement
-        assert fp.n_iter == 0
-    if fp.converged:
-        F = net.predict(fp.x_fold[None])[0]
-        assert abs(F[i] - F[j]) <= 1e-10 * max(1.0, np.abs(F).max())
-        assert fp.gap == pytest.approx(F[i] - F[j], abs=1e-12)
+    # the first projection is already a tie when it stays in the region: then no refinement
+    assert not fp.linear_in_region or (np.array_equal(fp.x_fold, fp.x_linear) and fp.n_iter == 0)
+    F = net.predict(fp.x_fold[None])[0]
+    assert fp.gap == pytest.approx(F[i] - F[j], abs=1e-12)
+    # converged <=> the logits tie at x_fold within the tolerance
+    assert fp.converged == (abs(F[i] - F[j]) <= 1e-10 * max(1.0, np.abs(F).max()))
 
 
 def test_fold_point_refinement_on_a_hand_built_kink():
@@ -284,34 +274,33 @@ def test_fold_point_refinement_converges_on_real_boundary():
 def test_regression_fold_point_on_the_graph():
     rng = np.random.default_rng(5)
     net = _net(5, [2, 6, 1])
-    for trial in range(20):
+    for _ in range(20):
         x = rng.normal(size=2)
         y = float(net.predict(x[None])[0, 0] + rng.normal() * 2)
         w, b = G.regression_hyperplane(net, x, 0)
-        A, c = G.local_affine_map(net, x)
+        A, _ = G.local_affine_map(net, x)
         np.testing.assert_array_equal(w, np.r_[A[0], -1.0])
         rp = G.regression_fold_point(net, x, y, refine=True, max_iter=100)
         z0 = np.r_[x, y]
-        if rp.n_iter == 0:   # first projection already on the graph: closest point of the hyperplane
-            np.testing.assert_allclose(rp.z_fold, G.closest_point_on_hyperplane(z0, w, b), rtol=1e-13)
-        if rp.converged:
-            assert abs(net.predict(rp.x_fold[None])[0, 0] - rp.z_fold[-1]) <= 1e-10 * max(1, abs(rp.z_fold[-1]))
+        # refinement ends on the graph of the real network
+        assert rp.converged
+        assert abs(net.predict(rp.x_fold[None])[0, 0] - rp.z_fold[-1]) <= 1e-10 * max(1, abs(rp.z_fold[-1]))
         assert rp.distance == pytest.approx(np.linalg.norm(rp.z_fold - z0))
-        # the graph distance is never larger than the vertical residual |f(x) - y|
-        if rp.n_iter == 0:
-            assert rp.distance <= abs(net.predict(x[None])[0, 0] - y) + 1e-12
+        # the first projection is the closest point of the local hyperplane, and on that hyperplane
+        # the distance is never larger than the vertical residual |f(x) - y|
+        z_lin = G.closest_point_on_hyperplane(z0, w, b)
+        assert np.linalg.norm(z_lin - z0) <= abs(net.predict(x[None])[0, 0] - y) + 1e-12
+        assert rp.n_iter > 0 or np.allclose(rp.z_fold, z_lin, rtol=1e-13, atol=0)
 
 
 @given(net_and_point())
 @settings(max_examples=15)
 def test_boundary_point_on_segment_is_a_tie(data):
     net, x, rng = data
-    K = net.sizes[-1]
     X = rng.normal(size=(200, x.size)) * 3
     pred = np.argmax(net.predict(X), axis=1)
     classes = np.unique(pred)
-    if classes.size < 2:
-        return
+    assume(classes.size >= 2)
     i, j = int(classes[0]), int(classes[1])
     x0, x1 = X[pred == i][0], X[pred == j][0]
     p = G.boundary_point_on_segment(net, x0, x1, i, j)
@@ -323,3 +312,18 @@ def test_boundary_point_on_segment_is_a_tie(data):
     assert 0 <= t <= 1
     with pytest.raises(ValueError, match="sign"):
         G.boundary_point_on_segment(net, x0, x0, i, j)
+
+
+def test_fold_point_records_round_trip_through_json_exactly():
+    import json
+    net = _net(2, [2, 5, 3])
+    x = np.array([0.4, -0.3])
+    out = net.predict(x[None])[0]
+    i = int(np.argmax(out))
+    fp = G.fold_point(net, x, i, (i + 1) % 3)
+    back = json.loads(json.dumps(fp.to_dict()))
+    assert np.array_equal(np.array(back["x_fold"]), fp.x_fold) and back["n_iter"] == fp.n_iter
+    assert back["converged"] is fp.converged and back["b"] == fp.b
+    rp = G.regression_fold_point(_net(3, [2, 4, 1]), x, 0.7)
+    back = json.loads(json.dumps(rp.to_dict()))
+    assert np.array_equal(np.array(back["z_fold"]), rp.z_fold) and back["residual"] == rp.residual

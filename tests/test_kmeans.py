@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from conftest import require_oracle
 
 from refgrow.kmeans import (KMeansResult, kmeans_plusplus, lloyd_iteration, weighted_inertia,
                             weighted_kmeans)
@@ -344,7 +345,7 @@ def test_rejects_nan_points():
 # ------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("seed", range(6))
 def test_matches_scikit_learn_from_the_same_init(seed):
-    sklearn_cluster = pytest.importorskip("sklearn.cluster")
+    sklearn_cluster = require_oracle("sklearn.cluster")
     rng = np.random.default_rng(seed)
     n, D, k = 300, 5, 4
     group = np.arange(n) % k

@@ -117,6 +117,62 @@ def test_activation_patterns_are_the_signs_of_preactivations():
     assert np.array_equal(pats[1], cache.preacts[1] > 0)
 
 
+def test_preacts_and_patterns_follow_the_layer_recursion():
+    """z_0 = x W_0^T + b_0, a_{l+1} = max(z_l, 0), z_{l+1} = a_{l+1} W_{l+1}^T + b_{l+1}; pattern = z > 0."""
+    rng = np.random.default_rng(5)
+    net = MLP.init([3, 4, 5, 2], rng=rng, init="torch")
+    X = rng.normal(size=(6, 3))
+    zs, pats = net.preacts_and_patterns(X)
+    a = X
+    for l, (W, b) in enumerate(zip(net.weights, net.biases)):
+        z = a @ W.T + b
+        np.testing.assert_allclose(zs[l], z, rtol=1e-14, atol=1e-14)
+        a = np.maximum(z, 0.0)
+    assert len(pats) == net.n_hidden and [p.dtype for p in pats] == [bool, bool]
+    assert all(np.array_equal(p, z > 0) for p, z in zip(pats, zs))
+    assert np.array_equal(zs[-1], net.predict(X))                       # the forward of the outputs
+
+
+def test_patterns_count_a_zero_preactivation_as_off():
+    net = MLP([np.array([[1.0], [-1.0]]), np.array([[1.0, 1.0]])], [np.zeros(2), np.zeros(1)])
+    _, pats = net.preacts_and_patterns(np.array([[0.0], [1.0]]))
+    assert pats[0].tolist() == [[False, False], [True, False]]
+
+
+def test_preacts_and_patterns_of_a_grown_network_are_its_forward():
+    rng = np.random.default_rng(6)
+    net = MLP.init([2, 3, 2], rng=rng).add_neurons(0, rng.normal(size=(2, 2)), rng.normal(size=2),
+                                                    rng.normal(size=(2, 2)))
+    X = rng.normal(size=(7, 2))
+    zs, pats = net.preacts_and_patterns(X)
+    _, cache = net.forward(X)
+    assert all(np.array_equal(z, c) for z, c in zip(zs, cache.preacts))
+    zs2, _ = net.preacts_and_patterns(X, check_input=False)
+    assert all(np.array_equal(z, c) for z, c in zip(zs, zs2))
+    with pytest.raises(ValueError, match="X must have 2 columns"):
+        net.preacts_and_patterns(np.ones((3, 3)))
+
+
+def test_as_mlp_accepts_parameter_lists_and_checks_the_activation():
+    from types import SimpleNamespace
+
+    from refgrow.mlp import as_mlp
+    net = MLP.init([2, 3, 1], rng=0, activation="tanh")
+    assert as_mlp(net) is net
+    X = np.random.default_rng(0).normal(size=(4, 2))
+    duck = as_mlp(SimpleNamespace(weights=net.weights, biases=net.biases, activation="tanh"))
+    assert duck.activation == "tanh" and np.array_equal(duck.predict(X), net.predict(X))
+    pair = as_mlp((net.weights, net.biases))
+    assert pair.activation == "relu"
+    assert np.array_equal(pair.predict(X), MLP(net.weights, net.biases).predict(X))
+    with pytest.raises(TypeError, match="net must be an MLP"):
+        as_mlp(3)
+    with pytest.raises(ValueError, match="relu"):
+        as_mlp(net, activation="relu")
+    with pytest.raises(ValueError, match="weights\\[0\\]"):
+        as_mlp(([np.ones(3)], [np.zeros(1)]))
+
+
 def test_init_schemes_have_the_documented_distributions():
     rng = np.random.default_rng(5)
     fan_in = 400

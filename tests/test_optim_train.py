@@ -49,31 +49,39 @@ def test_adam_first_step_moves_each_entry_by_lr_times_sign():
         np.testing.assert_allclose(p, p0 - 0.01 * gp / (np.abs(gp) + 1e-8), rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("make", [lambda: Adam(0.01), lambda: SGD(0.1, momentum=0.9)])
-def test_growth_keeps_old_state_and_starts_new_entries_fresh(make):
+def _grown_after_training(make, key):
+    """Train 5 epochs, then add 2 neurons to hidden layer 0 and to the optimiser state."""
     rng = np.random.default_rng(3)
     X, y = rng.normal(size=(30, 2)), rng.integers(0, 2, size=30)
     net = MLP.init([2, 4, 2], rng=rng)
     opt = make()
     train(net, X, y, optimizer=opt, epochs=5)
-    key = opt._state_keys[0]
     old_state = opt.state[0][key].copy()
     net = net.add_neurons(0, rng.normal(size=(2, 2)), rng.normal(size=2), rng.normal(size=(2, 2)) * 0.1)
     opt.add_neurons(0, 2)
+    return net, opt, key, old_state, X, y
+
+
+@pytest.mark.parametrize("make, key", [(lambda: Adam(0.01), "m"), (lambda: SGD(0.1, momentum=0.9), "buf")])
+def test_growth_keeps_old_state_and_starts_new_entries_fresh(make, key):
+    net, opt, key, old_state, X, y = _grown_after_training(make, key)
     shapes = [s[key].shape for s in opt.state]
     assert shapes == [p.shape for p in net.parameters()]
     np.testing.assert_array_equal(opt.state[0][key][:4], old_state)      # old rows kept
     assert np.all(opt.state[0][key][4:] == 0) and np.all(opt.state[2][key][:, 4:] == 0)
-    if isinstance(opt, Adam):
-        # a new entry's first step is a fresh Adam first step: -lr g / (|g| + eps)
-        W_new = net.weights[0][4:].copy()
-        _, g, _ = net.loss_and_grads(X, y)
-        opt.step(net, g)
-        np.testing.assert_allclose(net.weights[0][4:], W_new - 0.01 * g.weights[0][4:]
-                                   / (np.abs(g.weights[0][4:]) + 1e-8), rtol=1e-12)
-        assert np.all(opt.state[0]["t"][:4] == 6) and np.all(opt.state[0]["t"][4:] == 1)
     h = train(net, X, y, optimizer=opt, epochs=30)
     assert h.train_loss[-1] < h.train_loss[0]
+
+
+def test_adam_new_entries_take_a_fresh_first_step():
+    """A new entry's first Adam step is a fresh first step, -lr g / (|g| + eps); old entries keep t."""
+    net, opt, _, _, X, y = _grown_after_training(lambda: Adam(0.01), "m")
+    W_new = net.weights[0][4:].copy()
+    _, g, _ = net.loss_and_grads(X, y)
+    opt.step(net, g)
+    np.testing.assert_allclose(net.weights[0][4:], W_new - 0.01 * g.weights[0][4:]
+                               / (np.abs(g.weights[0][4:]) + 1e-8), rtol=1e-12)
+    assert np.all(opt.state[0]["t"][:4] == 6) and np.all(opt.state[0]["t"][4:] == 1)
 
 
 def test_step_refuses_state_of_another_shape():

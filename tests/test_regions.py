@@ -1,7 +1,7 @@
 """Exact 1-D region counting (App. A.2 definitions of 003) and the 2-D grid count."""
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from refgrow.mlp import MLP
@@ -40,8 +40,7 @@ def test_pieces_are_affine_and_patterns_constant(seed, widths):
 def test_shallow_network_known_count(knots, amps, seed):
     # one hidden layer relu(x - k_j) with non-zero output weights: a bend at every distinct knot
     knots = np.array(knots)
-    if len(knots) > 1 and np.min(np.diff(np.sort(knots))) < 1e-6:
-        return
+    assume(len(knots) == 1 or np.min(np.diff(np.sort(knots))) >= 1e-6)
     k = len(knots)
     sgn = np.where(np.random.default_rng(seed).uniform(size=k) < 0.5, -1.0, 1.0)
     W = [np.ones((k, 1)), (sgn * np.array(amps[:k]))[None, :]]
@@ -78,8 +77,29 @@ def test_grid_count_two_lines():
 @pytest.mark.parametrize("bad, match", [
     (lambda: regions_1d(([np.ones((2, 2))], [np.zeros(2)])), "1-D input"),
     (lambda: regions_1d(([np.ones((2, 1)), np.ones((1, 2))], [np.zeros(2), np.zeros(1)]), 1.0, 0.0), "lo < hi"),
-    (lambda: regions_1d(MLP.init([1, 3, 1], rng=0, activation="tanh")), "ReLU"),
+    (lambda: regions_1d(MLP.init([1, 3, 1], rng=0, activation="tanh")), "relu"),
 ])
 def test_bad_input(bad, match):
     with pytest.raises(ValueError, match=match):
         bad()
+
+
+def test_grid_labels_are_the_networks_activation_patterns():
+    """Two grid points share a label exactly when MLP.activation_patterns agree there."""
+    from refgrow.regions import grid_patterns_2d
+    net = MLP.init([2, 4, 3, 1], rng=3)
+    labels, xs, ys = grid_patterns_2d(net, resolution=9)
+    XX, YY = np.meshgrid(xs, ys)
+    P = np.concatenate(net.activation_patterns(np.stack([XX.ravel(), YY.ravel()], axis=1)), axis=1)
+    same_label = labels.ravel()[:, None] == labels.ravel()[None, :]
+    same_pattern = np.all(P[:, None, :] == P[None, :, :], axis=2)
+    assert np.array_equal(same_label, same_pattern)
+    assert np.unique(labels).size > 1
+
+
+def test_parameter_pair_and_mlp_give_the_same_regions():
+    net = MLP.init([1, 5, 5, 1], rng=4, init="torch")
+    a, b = regions_1d(net, -2.0, 2.0), regions_1d((net.weights, net.biases), -2.0, 2.0)
+    assert np.array_equal(a.breakpoints, b.breakpoints) and np.array_equal(a.patterns, b.patterns)
+    # the output values at the breakpoints are the network's own outputs
+    np.testing.assert_allclose(a.values, net.predict(a.breakpoints[:, None]), rtol=1e-12, atol=1e-12)

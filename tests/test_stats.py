@@ -1,7 +1,7 @@
 """ADF test (refgrow.stats): the "when to grow" criterion of 002 Sec. 3.1.
 
 What is asserted: MacKinnon (1994) p-values and MacKinnon (2010) critical values at the check points
-of ``shared/reference/adf.md``; the Dickey-Fuller statistic against its closed form (lag 0); the
+of MacKinnon [docs/references.md#mackinnon]; the Dickey-Fuller statistic against its closed form (lag 0); the
 invariances of the ADF t-statistic (affine maps for "c", scaling for "n", added linear trends for
 "ct"); the size of the test under H0 (random walks reject about 5 % of the time at 5 %) and its power
 on stationary series; the lag rules and error cases; the ADF convergence test's reading of Sec. 3.1,
@@ -15,13 +15,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from conftest import require_oracle
 
 from refgrow.stats import (ADFConvergence, ADFResult, adf_test, default_maxlag,
                            mackinnon_critical_values, mackinnon_pvalue)
 
 
 # ------------------------------------------------------------------------------------------------
-# published constants (shared/reference/adf.md)
+# published constants, MacKinnon [docs/references.md#mackinnon]
 # ------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("tau, p", [
     (-3.0, 0.034894400275345266),
@@ -40,12 +41,20 @@ def test_mackinnon_critical_values_check_point():
     assert mackinnon_critical_values(math.inf, "c")["5%"] == -2.86154
 
 
-@pytest.mark.parametrize("regression, tau_min, tau_max", [("c", -18.83, 2.74), ("n", -19.04, None),
-                                                           ("ct", -16.18, 0.70)])
-def test_pvalue_bounds_and_monotonicity(regression, tau_min, tau_max):
+@pytest.mark.parametrize("regression, tau_max", [("c", 2.74), ("ct", 0.70)])
+def test_pvalue_is_one_above_tau_max(regression, tau_max):
+    assert mackinnon_pvalue(tau_max + 1e-9, regression) == 1.0
+    assert mackinnon_pvalue(tau_max - 0.05, regression) < 1.0
+
+
+def test_pvalue_has_no_upper_cut_without_deterministic_terms():
+    """"n" has no tau_max: far in the right tail p tends to 1 without reaching the cut value."""
+    assert 0.99 < mackinnon_pvalue(10.0, "n") <= 1.0
+
+
+@pytest.mark.parametrize("regression, tau_min", [("c", -18.83), ("n", -19.04), ("ct", -16.18)])
+def test_pvalue_bounds_and_monotonicity(regression, tau_min):
     assert mackinnon_pvalue(tau_min - 1e-9, regression) == 0.0
-    if tau_max is not None:
-        assert mackinnon_pvalue(tau_max + 1e-9, regression) == 1.0
     # MacKinnon's surface is increasing in tau (for "ct" its cubic turns just below tau_max = 0.70)
     hi = 0.69 if regression == "ct" else 4.0
     taus = np.linspace(tau_min - 0.5, hi, 3001)
@@ -295,7 +304,7 @@ def test_convergence_rejects_windows_without_a_defined_statistic(kwargs, match):
 def test_convergence_stops_the_training_loop():
     """Plugged into refgrow.train.train: training stops with stopped_by == "convergence" exactly at
     the first epoch where both criteria hold on the recorded losses."""
-    train_mod = pytest.importorskip("refgrow.train")
+    from refgrow import train as train_mod
     from refgrow.datasets import two_sines
     from refgrow.mlp import MLP
     from refgrow.optim import SGD
@@ -317,7 +326,7 @@ def test_convergence_stops_the_training_loop():
 @pytest.mark.parametrize("kind", ["walk", "ar", "noise", "loss"])
 @pytest.mark.parametrize("regression", ["c", "n", "ct"])
 def test_matches_statsmodels_adfuller(kind, regression):
-    stattools = pytest.importorskip("statsmodels.tsa.stattools")
+    stattools = require_oracle("statsmodels.tsa.stattools")
     checked = 0
     for n in (20, 21, 33, 50, 100, 500):
         for autolag in ("AIC", "BIC", None):

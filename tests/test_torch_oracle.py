@@ -1,8 +1,9 @@
 """Optional cross-check (mine vs theirs) against PyTorch autograd in float64 (``pip install -e .[oracle]``)."""
 import numpy as np
 import pytest
+from conftest import require_oracle
 
-torch = pytest.importorskip("torch")
+torch = require_oracle("torch")
 
 from refgrow.losses import mse, softmax_cross_entropy  # noqa: E402
 from refgrow.mlp import MLP  # noqa: E402

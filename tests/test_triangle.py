@@ -5,6 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from refgrow import triangle as tr
+from refgrow.gradcheck import numerical_gradient
+from refgrow.mlp import MLP
+from refgrow.optim import Adam
 from refgrow.regions import regions_1d
 
 C = tr.DEFAULT_C
@@ -59,10 +62,10 @@ def test_wave_i_has_exactly_2_pow_i_plus_1_pieces(a):
         mid = 0.5 * (B[:-1] + B[1:])
         Wm = tr.triangle_waves(mid, a[: i + 1])[i]
         np.testing.assert_allclose(Wm, 0.5, atol=1e-9)
-        # peaks of W_{i-1} are valleys of W_i (Fig. 10)
-        if i:
-            Bp = tr.triangle_breakpoints(a, i - 1)
-            np.testing.assert_allclose(B[0::2], Bp, atol=1e-15)
+    # peaks of W_{i-1} are valleys of W_i (Fig. 10)
+    for i in range(1, len(a)):
+        np.testing.assert_allclose(tr.triangle_breakpoints(a, i)[0::2], tr.triangle_breakpoints(a, i - 1),
+                                   atol=1e-15)
 
 
 # ----------------------------------------------------------------------------- Theorem 3.1 scales
@@ -102,19 +105,19 @@ def test_network_equals_series(a, sign):
 
 @given(peaks(2, 8), signs, st.lists(st.floats(0.3, 3.0), min_size=10, max_size=10))
 def test_network_equals_series_for_user_scales(a, sign, factors):
-    # user scales: partial sums that go negative are handled by the sum-neuron offset K
+    # user scales: partial sums that go negative are handled by the sum-neuron offset
     s = tr.differentiable_scales(a, sign=sign) * np.array(factors[: len(a) - 1])
     W, b, info = tr.network_parameters(a, s, sign=sign)
     net = tr.triangle_network(a, s, sign=sign)
     np.testing.assert_allclose(net.predict(GRID[:, None])[:, 0], tr.triangle_series(GRID, a, s, sign=sign),
                                rtol=0, atol=1e-12)
-    # the offset is used only when some partial sum would be negative (condition in the docs)
-    partial = GRID[None] + sign * np.cumsum(s[:-1, None] * tr.triangle_waves(GRID, a[:-2]), axis=0) \
-        if len(a) > 2 else GRID[None]
-    if partial.min() >= 0:
-        assert info["offset"] == 0.0
-    else:
-        assert info["offset"] >= -partial.min() - 1e-12
+    # the offset is the negative part of the smallest partial sum x + sign sum_{i<k} s_i W_i (k < H);
+    # the partial sums are piecewise linear with bends among those of W_{m-2}, so evaluating them on
+    # the grid joined with those bends finds their exact minimum
+    x = np.union1d(GRID, tr.triangle_breakpoints(a, len(a) - 2))
+    partial = x[None] + sign * np.cumsum(s[:-1, None] * tr.triangle_waves(x, a[:-1])[:-1], axis=0)
+    lowest = min(0.0, float(partial[:len(a) - 2].min(initial=0.0)))
+    assert info["offset"] == pytest.approx(-lowest, abs=1e-12)
 
 
 def test_offset_needed_for_large_scales():
@@ -207,10 +210,7 @@ def test_other_scales_keep_a_jump_lemma_a2(a_val):
 def test_lemma_a9_convex_or_concave(a, sign):
     slopes, _ = _slopes(a, sign=sign)
     d = np.diff(slopes)
-    if sign == -1:
-        assert np.all(d > -1e-12)      # convex
-    else:
-        assert np.all(d < 1e-12)       # concave
+    assert np.all(-sign * d > -1e-12)  # sign -1: slopes increase (convex); +1: decrease (concave)
 
 
 @given(peaks(2, 11), signs)
@@ -239,15 +239,6 @@ def test_yarotsky_x_squared(n):
 
 
 # ----------------------------------------------------------------------------- pretraining gradient
-def _fd(f, v, h):
-    g = np.zeros_like(v)
-    for i in range(v.size):
-        e = np.zeros_like(v)
-        e[i] = h * max(1.0, abs(v[i]))
-        g[i] = (f(v + e) - f(v - e)) / (2 * e[i])
-    return g
-
-
 @given(peaks(2, 7, 0.1, 0.9), signs)
 @settings(max_examples=15)
 def test_pretrain_gradient_matches_finite_differences(a, sign):
@@ -255,17 +246,21 @@ def test_pretrain_gradient_matches_finite_differences(a, sign):
     x = np.sort(np.random.default_rng(7).uniform(0, 1, 37))
     y = x ** 3 if sign == -1 else np.sin(np.pi * x / 2)
     loss, g = tr.pretrain_loss_and_grad(a, x, y, sign=sign)
-    fd = _fd(lambda v: tr.pretrain_loss_and_grad(v, x, y, sign=sign)[0], a, 1e-6)
+    fd = numerical_gradient(lambda: tr.pretrain_loss_and_grad(a, x, y, sign=sign).loss, a)
     np.testing.assert_allclose(g, fd, rtol=1e-5, atol=1e-9)
     s = tr.differentiable_scales(a, sign=sign) * np.linspace(0.7, 1.3, len(a) - 1)
-    loss, ga, gs = tr.pretrain_loss_and_grad(a, x, y, s=s, sign=sign)
-    fda = _fd(lambda v: tr.pretrain_loss_and_grad(v, x, y, s=s, sign=sign)[0], a, 1e-6)
-    fds = np.array([
-        (tr.pretrain_loss_and_grad(a, x, y, s=s * (1 + 1e-6 * e), sign=sign)[0]
-         - tr.pretrain_loss_and_grad(a, x, y, s=s * (1 - 1e-6 * e), sign=sign)[0]) / (2e-6 * s[i])
-        for i, e in enumerate(np.eye(len(s)))])
+    loss, ga, gs = tr.free_scales_loss_and_grad(a, s, x, y, sign=sign)
+    fda = numerical_gradient(lambda: tr.free_scales_loss_and_grad(a, s, x, y, sign=sign).loss, a)
+    # s spans decades: differentiate in log s (d/d log s_i = s_i d/d s_i)
+    log_s = np.log(s)
+    fds = numerical_gradient(lambda: tr.free_scales_loss_and_grad(a, np.exp(log_s), x, y, sign=sign).loss,
+                             log_s) / s
     np.testing.assert_allclose(ga, fda, rtol=1e-5, atol=1e-9)
     np.testing.assert_allclose(gs, fds, rtol=1e-5, atol=1e-9 / s.min())
+    # with fixed scales pretrain_loss_and_grad returns the same partial gradient w.r.t. a (2 fields)
+    fixed = tr.pretrain_loss_and_grad(a, x, y, s=s, sign=sign)
+    assert len(fixed) == 2
+    np.testing.assert_array_equal(fixed.grad, ga)
 
 
 def test_pretrain_loss_is_network_mse():
@@ -277,22 +272,78 @@ def test_pretrain_loss_is_network_mse():
     assert loss == pytest.approx(np.mean((pred - y) ** 2), rel=1e-13)
 
 
-def test_batched_engine_matches_mlp_backward():
-    from refgrow.mlp import MLP
+@pytest.mark.parametrize("sizes, shared", [([1, 4, 4, 4, 1], True), ([1, 4, 4, 4, 1], False),
+                                            ([3, 5, 2, 2], True), ([2, 6, 3], False)])
+def test_batched_engine_is_the_batched_form_of_mlp(sizes, shared):
+    # one engine: batched_forward / batched_backward equal MLP.forward / MLP.backward network by network
     rng = np.random.default_rng(3)
-    Ws, bs = tr.torch_default_init([1, 4, 4, 4, 1], rng=rng, runs=3)
-    x = rng.uniform(0, 1, (20, 1))
-    y = rng.normal(size=(3, 20, 1))
-    out, cache = tr._forward(Ws, bs, x)
-    dWs, dbs = tr._backward(Ws, cache, 2 * (out - y) / 20)
-    for r in range(3):
+    R, n = 3, 20
+    Ws, bs, _ = tr.rai_init(sizes, rng=rng, runs=R)
+    X = rng.uniform(0, 1, (n, sizes[0]) if shared else (R, n, sizes[0]))
+    dout = rng.normal(size=(R, n, sizes[-1]))
+    out, cache = tr.batched_forward(Ws, bs, X)
+    dWs, dbs = tr.batched_backward(Ws, cache, dout)
+    assert out.shape == (R, n, sizes[-1])
+    for r in range(R):
         net = MLP([W[r] for W in Ws], [b[r] for b in bs])
-        o, c = net.forward(x)
-        np.testing.assert_allclose(o, out[r], rtol=1e-13)
-        g = net.backward(c, 2 * (o - y[r]) / 20)
-        for l in range(4):
-            np.testing.assert_allclose(g.weights[l], dWs[l][r], rtol=1e-12, atol=1e-15)
-            np.testing.assert_allclose(g.biases[l], dbs[l][r], rtol=1e-12, atol=1e-15)
+        o, c = net.forward(X if shared else X[r])
+        np.testing.assert_allclose(out[r], o, rtol=0, atol=1e-12)
+        g = net.backward(c, dout[r])
+        for l in range(len(Ws)):
+            np.testing.assert_allclose(dWs[l][r], g.weights[l], rtol=0, atol=1e-12)
+            np.testing.assert_allclose(dbs[l][r], g.biases[l], rtol=0, atol=1e-12)
+
+
+@given(peaks(2, 9), signs)
+@settings(max_examples=20)
+def test_batched_network_parameters_equal_the_plain_listing(a, sign):
+    # App. A.1: the batched weight-setting map (training engine) equals the readable per-network listing
+    s = tr.differentiable_scales(a, sign=sign)
+    W, b, info = tr.network_parameters(a, sign=sign)
+    Ws, bs = tr.batched_network_parameters(np.stack([a, a[::-1]]), np.stack([info["S"], tr.scale_ratios(
+        tr.differentiable_scales(a[::-1], sign=sign))]), np.array([float(sign)] * 2),
+        np.array([info["offset"], 0.0]))
+    for l in range(len(W)):
+        np.testing.assert_allclose(Ws[l][0], W[l], rtol=1e-15, atol=0)
+        np.testing.assert_allclose(bs[l][0], b[l], rtol=1e-15, atol=0)
+    W2, b2, _ = tr.network_parameters(a[::-1], sign=sign)
+    for l in range(len(W)):
+        np.testing.assert_allclose(Ws[l][1], W2[l], rtol=1e-15, atol=0)
+    np.testing.assert_allclose(np.cumprod(info["S"]), s, rtol=1e-14)
+
+
+@given(peaks(2, 12, 1e-3, 1 - 1e-3), signs)
+def test_batched_theorem31_ratios_equal_the_loop(a, sign):
+    # Theorem 3.1: the batched ratios (training engine) give the scales of the plain Eq. (4) loop
+    A = np.stack([a, a[::-1]])
+    S = tr.theorem31_ratios(A, np.array([float(sign)] * 2))
+    np.testing.assert_allclose(np.cumprod(S[0]), tr.differentiable_scales(a, sign=sign), rtol=1e-15)
+    np.testing.assert_allclose(np.cumprod(S[1]), tr.differentiable_scales(a[::-1], sign=sign), rtol=1e-15)
+
+
+def test_theorem31_ratios_vjp_matches_finite_differences():
+    rng = np.random.default_rng(5)
+    A = rng.uniform(0.1, 0.9, (2, 6))
+    sign = np.array([-1.0, 1.0])
+    dS = rng.normal(size=(2, 5))
+    fd = numerical_gradient(lambda: float(np.sum(dS * tr.theorem31_ratios(A, sign))), A)
+    np.testing.assert_allclose(tr.theorem31_ratios_vjp(A, sign, dS), fd, rtol=1e-7, atol=1e-10)
+
+
+def test_array_adam_follows_the_optim_adam_rule():
+    # one Adam rule: the batched engines' ArrayAdam and the growing-network Adam move a parameter alike
+    net = MLP([np.array([[0.5, -1.0]])], [np.array([0.25])])
+    p = [net.weights[0].copy(), net.biases[0].copy()]
+    opt, arr = Adam(1e-2), tr.ArrayAdam(p, 1e-2)
+    X, Y = np.array([[1.0, 2.0], [0.5, -1.0]]), np.array([[0.3], [-0.2]])
+    for _ in range(5):
+        _, g, _ = net.loss_and_grads(X, Y, "mse")
+        _, g2, _ = MLP([p[0]], [p[1]]).loss_and_grads(X, Y, "mse")
+        opt.step(net, g)
+        arr.step(p, [g2.weights[0], g2.biases[0]])
+    np.testing.assert_array_equal(p[0], net.weights[0])
+    np.testing.assert_array_equal(p[1], net.biases[0])
+    assert not np.array_equal(p[0], np.array([[0.5, -1.0]]))
 
 
 def test_pretrain_gradient_against_torch_autograd():
@@ -349,3 +400,32 @@ def test_pretraining_decreases_loss_and_keeps_peaks_inside(sign):
 def test_bad_input_raises_valueerror_naming_it(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ----------------------------------------------------------------------------- package layout
+# every public name refgrow.triangle offered when it was one module (before the split into a package)
+_NAMES_BEFORE_SPLIT = [
+    "BlockModel", "DEFAULT_C", "PretrainResult", "S_MIN", "differentiable_scales", "network_parameters",
+    "pretrain", "pretrain_blocks", "pretrain_loss_and_grad", "raai_init", "rai_init", "random_blocks",
+    "random_peaks", "scale_ratios", "torch_default_init", "train_mlp_masked", "triangle",
+    "triangle_breakpoints", "triangle_derivative", "triangle_network", "triangle_series", "triangle_waves",
+    "yarotsky_error"]
+
+
+def test_package_reexports_every_public_name_it_had_as_a_module():
+    missing = [n for n in _NAMES_BEFORE_SPLIT if not hasattr(tr, n)]
+    assert missing == []
+    assert set(_NAMES_BEFORE_SPLIT) <= set(tr.__all__)
+    assert all(hasattr(tr, n) for n in tr.__all__)
+
+
+def test_fixed_arity_results():
+    x = np.linspace(0, 1, 9)
+    res = tr.pretrain_loss_and_grad([0.4, 0.6, 0.5], x, x ** 3)
+    assert isinstance(res, tr.PretrainLossGrad) and len(res) == 2 and res.grad.shape == (3,)
+    res_s = tr.pretrain_loss_and_grad([0.4, 0.6, 0.5], x, x ** 3, s=[0.2, 0.05])
+    assert isinstance(res_s, tr.PretrainLossGrad) and len(res_s) == 2
+    for init in (tr.rai_init, tr.raai_init):
+        out = init([2, 3, 1], rng=0)
+        assert isinstance(out, tr.RAIInit) and len(out) == 3
+        assert [j.shape for j in out.index] == [(3,), (1,)]

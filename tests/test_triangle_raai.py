@@ -21,7 +21,7 @@ def test_torch_default_bounds_and_moments():
 
 @pytest.mark.parametrize("init", [tr.rai_init, tr.raai_init])
 def test_exactly_one_beta_entry_per_row(init):
-    Ws, bs, idx = init([3, 8, 5], rng=1, runs=4000, return_index=True)
+    Ws, bs, idx = init([3, 8, 5], rng=1, runs=4000)
     for W, b, j in zip(Ws, bs, idx):
         V = np.concatenate([W, b[..., None]], axis=-1)            # rows [W, b]
         fan_in = W.shape[-1]
@@ -38,7 +38,7 @@ def test_exactly_one_beta_entry_per_row(init):
 
 
 def test_rai_gaussian_part_has_sigma():
-    Ws, bs, idx = tr.rai_init([10, 8, 5], rng=2, runs=3000, return_index=True)
+    Ws, bs, idx = tr.rai_init([10, 8, 5], rng=2, runs=3000)
     W, b, j = Ws[0], bs[0], idx[0]
     V = np.concatenate([W, b[..., None]], axis=-1)
     mask = np.ones(V.shape, bool)
@@ -50,7 +50,7 @@ def test_rai_gaussian_part_has_sigma():
 
 def test_raai_rows_are_anticorrelated_with_same_variance():
     fan_in = 4
-    Ws, bs, idx = tr.raai_init([fan_in, 6, 1], rng=3, runs=20000, return_index=True)
+    Ws, bs, idx = tr.raai_init([fan_in, 6, 1], rng=3, runs=20000)
     W, b, j = Ws[0], bs[0], idx[0]
     V = np.concatenate([W, b[..., None]], axis=-1).reshape(-1, fan_in + 1)
     j = j.ravel()
@@ -64,8 +64,8 @@ def test_raai_rows_are_anticorrelated_with_same_variance():
 
 def _dead_fraction(init, runs=3000, seed=0):
     x = np.linspace(0, 1, 200)[:, None]
-    Ws, bs = init(SIZES, rng=seed, runs=runs)
-    _, (inputs, masks) = tr._forward(Ws, bs, x)
+    Ws, bs = init(SIZES, rng=seed, runs=runs)[:2]
+    _, (inputs, masks) = tr.batched_forward(Ws, bs, x)
     dead = np.zeros(runs, bool)
     for m in masks:
         dead |= ~m.any(axis=(1, 2))

@@ -212,14 +212,14 @@ for typ in ("default", "enforced"):
     te = np.array(resd[typ]["x3"]["test_mse"])
     print(f"{typ:9s} test MSE: min {te.min():.2e}  median {np.median(te):.2e}")
 
-from refgrow.triangle import _forward  # the batched forward used by the experiments
+from refgrow.triangle import batched_forward  # the batched forward used by the experiments
 
 trs, tes = sparse_split("x3")
 fig, ax = P.subplots(1, 2, figsize=(10, 3.4))
 for i, typ in enumerate(("default", "enforced")):
     Ws, bs = resd["_models"][typ]
     k = int(np.argmin(resd[typ]["x3"]["test_mse"]))
-    y_hat = _forward([w[k:k + 1] for w in Ws], [b[k:k + 1] for b in bs], xs[:, None])[0][0, :, 0]
+    y_hat = batched_forward([w[k:k + 1] for w in Ws], [b[k:k + 1] for b in bs], xs[:, None])[0][0, :, 0]
     ax[i].plot(xs, xs ** 3, "k:", label="$x^3$")
     ax[i].plot(xs, y_hat, label=typ)
     ax[i].plot(trs.X, trs.y, "o", label="train")

@@ -1,7 +1,7 @@
 """Benchmark: the ADF test on a 20-point series (the window of 002 Sec. 3.1) against statsmodels'
 ``adfuller`` with the same options (regression "c", autolag AIC, default maxlag 8), in the same run.
 
-Target (issue 5): ratio refgrow / statsmodels <= 1.
+Target: ratio refgrow / statsmodels <= 1.
 
 Command: ``python -m refgrow bench adf [--n 20 --regression c --autolag AIC --number 200]``.
 """

@@ -8,7 +8,7 @@ with the returned centres, and the inertia.  refgrow's distances use the expansi
 no (n, k, D) temporary.  The bare BLAS products (two ``X @ C.T`` and one ``X.T @ M.T``) are timed too,
 as the floor no implementation in NumPy can go below.
 
-Target (issue 5): ratio refgrow / scikit-learn <= 2.
+Target: ratio refgrow / scikit-learn <= 2.
 
 Command: ``python -m refgrow bench kmeans [--n 60000 --dim 784 --k 10 --repeat 5 --threads T]``.
 """

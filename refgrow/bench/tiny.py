@@ -6,7 +6,7 @@ the two Gram matrices ``B_in^T B_in`` (785 x 785) and ``B^T B`` (257 x 257) and 
 "mine" is :func:`refgrow.growth.tiny.tiny_from_activations` (validation included): both Gram
 matrices, the pseudo-inverse of S_B (eigh 257), the projection, ``S^{-1/2} N`` (Cholesky when S is
 certified well conditioned, else the thresholded eigendecomposition of S; ``--rank-deficient`` times
-that path), the thin SVD and the neurons. Target (issue 4): ratio <= 2.
+that path), the thin SVD and the neurons. Target: ratio <= 2.
 
 Symbols: ``B_in`` (n, 785) = [x, 1] (the paper's B_{l-2}^T), ``B`` (n, 257) = [relu(x W^T), 1]
 (B_{l-1}^T), ``V`` (n, 10) = V_goal^T (random here: the cost does not depend on its values).

@@ -1,4 +1,4 @@
-"""Benchmark: one pretraining step of paper 003 vs one plain Adam step on the raw weights.
+"""Benchmark: one pretraining step of the triangle paper [docs/references.md#triangle] vs one plain Adam step on the raw weights.
 
 Both steps run the same batched 1-4-4-4-4-4-1 networks (``--runs`` seeds at once, ``--n`` points):
 the pretraining step adds the weight-setting map (App. A.1), its vector-Jacobian product and the
@@ -44,9 +44,9 @@ def run(argv) -> dict:
     a0 = rng.uniform(0.05, 0.95, (R, 6))
 
     def pre():
-        tr._batched_pretrain(a0, sign, X, Y, epochs=args.steps, lr=1e-3, free=False, c=0.05)
+        tr.batched_pretrain(a0, sign, X, Y, epochs=args.steps, lr=1e-3, free=False, c=0.05)
 
-    Ws, bs = tr._set_weights(a0, tr._diff_ratios(a0, sign), sign)
+    Ws, bs = tr.batched_network_parameters(a0, tr.theorem31_ratios(a0, sign), sign)
 
     def raw():
         train_raw([W.copy() for W in Ws], [b.copy() for b in bs], X, Y, epochs=args.steps, lr=1e-3)

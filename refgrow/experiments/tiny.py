@@ -52,6 +52,8 @@ import time
 
 import numpy as np
 
+from refgrow._validation import check_rng
+
 __all__ = ["tiny_vs_gradmax", "teacher_student_run", "classification_run", "pure_growth_run"]
 
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
@@ -82,17 +84,33 @@ def _stats(v):
     return float(np.mean(v)), float(np.std(v))
 
 
+def _run_seed(rng) -> int:
+    """The integer seed of one run: an int ``rng`` is used as is (the published runs), a numpy
+    Generator (or ``None``) draws one.
+
+    Every method of a run must start from the same initialisation, so each component of the run is
+    seeded with this one integer rather than drawing from one shared stream.
+    """
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return int(rng)
+    return int(check_rng(rng).integers(2 ** 31))
+
+
 # ------------------------------------------------------------------------------------------ (a)
-def teacher_student_run(seed, *, methods=("tiny", "tiny-neurons-only", "gradmax", "gradmax-step", "random",
+def teacher_student_run(rng, *, methods=("tiny", "tiny-neurons-only", "gradmax", "gradmax-step", "random",
                                           "fixed5", "fixed10"), steps_between=200, lr=0.1, start=5, target=10,
                         n=1000):
-    """Part (a) for one seed; returns ``{method: {"curve", "final_train", "final_test", "steps"}}``."""
+    """Part (a) for one seed; returns ``{method: {"curve", "final_train", "final_test", "steps"}}``.
+
+    ``rng``: int seed or numpy Generator (see :func:`_run_seed`).
+    """
     from refgrow.datasets import teacher_student
     from refgrow.growth.loop import grow
     from refgrow.mlp import MLP
     from refgrow.optim import SGD
     from refgrow.train import train
 
+    seed = _run_seed(rng)
     rng = np.random.default_rng(seed)
     ds, teacher = teacher_student(n, rng=rng, return_teacher=True)
     X_test = rng.normal(size=(n, ds.X.shape[1]))
@@ -138,10 +156,14 @@ def _classification_data(data_dir, n_train, n_test, seed):
 
 
 # ------------------------------------------------------------------------------------------ (b)
-def classification_run(seed, X, y, Xt, yt, *, methods=("tiny", "gradmax-step", "random", "fixed"),
+def classification_run(rng, X, y, Xt, yt, *, methods=("tiny", "gradmax-step", "random", "fixed"),
                        start=1, target=33, k=4, epochs_between=1, final_epochs=5, lr=1e-3,
                        batch_size=128):
-    """Part (b) for one seed: growth runs and a fixed-width baseline of the final width."""
+    """Part (b) for one seed: growth runs and a fixed-width baseline of the final width.
+
+    ``rng``: int seed or numpy Generator (see :func:`_run_seed`).
+    """
+    seed = _run_seed(rng)
     from refgrow.growth.loop import grow
     from refgrow.mlp import MLP
     from refgrow.optim import Adam
@@ -178,8 +200,12 @@ def classification_run(seed, X, y, Xt, yt, *, methods=("tiny", "gradmax-step", "
 
 
 # ------------------------------------------------------------------------------------------ (c)
-def pure_growth_run(seed, X, y, Xt, yt, *, methods=("tiny", "random"), start=1, steps=20, k=1):
-    """Part (c) for one seed: neuron additions only (Fig. 8 of 001)."""
+def pure_growth_run(rng, X, y, Xt, yt, *, methods=("tiny", "random"), start=1, steps=20, k=1):
+    """Part (c) for one seed: neuron additions only (Fig. 8 of 001).
+
+    ``rng``: int seed or numpy Generator (see :func:`_run_seed`).
+    """
+    seed = _run_seed(rng)
     from refgrow.growth.loop import grow
     from refgrow.mlp import MLP
 

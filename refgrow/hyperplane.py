@@ -1,0 +1,81 @@
+"""Hyperplanes ``{x : w . x + b = 0}``: orthogonal projection and signed distance.
+
+The closed form of the folding slides (000, "Supplementary Details" 2; cited in TINY / folding
+[docs/references.md#folding-slides]) used by :mod:`refgrow.geometry` for fold points.
+
+Symbol table
+------------
+=========  ==========  ============  ==========================================
+symbol     code        shape         meaning
+=========  ==========  ============  ==========================================
+x          ``x``       (D,), (n, D)  point(s), one per row
+w          ``w``       (D,)          normal vector (nonzero)
+b          ``b``       ()            offset
+x'         (returned)  as ``x``      closest point ``x - (w.x + b) w / (w.w)``
+=========  ==========  ============  ==========================================
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from refgrow._validation import as_float_array
+
+__all__ = ["closest_point_on_hyperplane", "signed_distance"]
+
+
+def _check_hyperplane(x, w, b):
+    x = as_float_array(x, "x", allow_empty=True)
+    w = as_float_array(w, "w", ndim=1)
+    if x.ndim not in (1, 2) or x.shape[-1] != w.shape[0]:
+        raise ValueError(f"x must have shape ({w.shape[0]},) or (n, {w.shape[0]}) to match w, got {x.shape}")
+    b_arr = as_float_array(b, "b", ndim=0)
+    ww = float(w @ w)
+    if ww == 0.0:
+        raise ValueError(f"w must be nonzero (the normal of {{x : w.x + b = 0}}), got {w.tolist()!r}")
+    return x, w, float(b_arr), ww
+
+
+def closest_point_on_hyperplane(x, w, b) -> np.ndarray:
+    """Orthogonal projection of ``x`` onto the hyperplane ``{x' : w . x' + b = 0}``.
+
+    Implements the slides' closed form (000, "Supplementary Details" 2):
+    ``x' = x - (w . x + b) w / (w . w)``. Vectorised over rows.
+
+    Parameters
+    ----------
+    x : ndarray, shape (D,) or (n, D)
+    w : ndarray, shape (D,), nonzero
+    b : float
+
+    Returns
+    -------
+    ndarray, same shape as ``x``
+
+    Examples
+    --------
+    >>> closest_point_on_hyperplane([3.0, 4.0], [1.0, 0.0], -1.0).tolist()
+    [1.0, 4.0]
+    """
+    x, w, b, ww = _check_hyperplane(x, w, b)
+    r = (x @ w + b) / ww
+    return x - np.multiply.outer(r, w)
+
+
+def signed_distance(x, w, b):
+    """Signed Euclidean distance ``(w . x + b) / ||w||`` of ``x`` to the hyperplane ``w.x + b = 0``.
+
+    Positive on the side ``w`` points to. Equals ``+-||x - closest_point_on_hyperplane(x, w, b)||``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (D,) or (n, D)
+    w : ndarray, shape (D,)
+    b : float
+
+    Returns
+    -------
+    float or ndarray, shape (n,)
+    """
+    x, w, b, ww = _check_hyperplane(x, w, b)
+    d = (x @ w + b) / np.sqrt(ww)
+    return float(d) if x.ndim == 1 else d

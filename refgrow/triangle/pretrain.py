@@ -1,0 +1,263 @@
+r"""Pretraining through the reparameterisation: Algorithm 1 (App. A.1) of the triangle paper
+[docs/references.md#triangle].
+
+"Network-Gradient x A-Gradient": the loss of the App. A.1 network is back-propagated to its raw
+weights (:func:`refgrow.triangle.network.batched_backward`), then through the weight-setting map
+(:func:`refgrow.triangle.network.batched_network_parameters_vjp`) and, when the scales are tied to
+the peaks ("differentiability enforced"), through the Theorem 3.1 ratios
+(:func:`refgrow.triangle.waves.theorem31_ratios_vjp`).
+
+Symbol table
+------------
+=====================  ============================  ===========  ===========================================
+paper                  code                          shape        meaning
+=====================  ============================  ===========  ===========================================
+A (Algorithm 1)        ``a``                         (m,)/(R, m)  peaks being trained
+S_l                    ``S``                         (H,)/(R, H)  per-layer ratios (free in "not enforced")
+s_i                    ``s``                         (m-1,)       scales, ``cumprod(S)``
+x, y                   ``x, y`` / ``X, Y``           (n,)/(R,n,1) inputs in [0, 1] and targets
+L                      ``loss``                      scalar/(R,)  ``mean((N_a(x) - y)^2)``
+c   (App. A.4)         ``c``                         scalar       projection interval ``[c, 1-c]``
+S_min                  ``S_MIN``                     scalar       free ratios kept ``>= 1e-6``
+R                      leading axis                  --           independent runs (seeds x targets)
+=====================  ============================  ===========  ===========================================
+
+Results have a fixed arity: :func:`pretrain_loss_and_grad` always returns the 2-field named tuple
+:class:`PretrainLossGrad` ``(loss, grad)`` (the pinned ``loss, g = ...`` unpacking of DESIGN.md);
+the free-scales gradient has its own function :func:`free_scales_loss_and_grad` returning the
+3-field :class:`FreeScalesLossGrad` ``(loss, grad_a, grad_s)``.
+"""
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from refgrow._validation import check_positive_int
+from refgrow.optim import adam_update
+from refgrow.triangle._checks import check_c, check_peaks, check_scales, check_sign, check_xy
+from refgrow.triangle.network import (batched_backward, batched_forward, batched_network_parameters,
+                                      batched_network_parameters_vjp)
+from refgrow.triangle.waves import DEFAULT_C, scale_ratios, theorem31_ratios, theorem31_ratios_vjp
+
+__all__ = ["S_MIN", "PretrainLossGrad", "FreeScalesLossGrad", "pretrain_loss_and_grad",
+           "free_scales_loss_and_grad", "batched_pretrain_loss_and_grad", "ArrayAdam", "PretrainResult",
+           "batched_pretrain", "pretrain"]
+
+S_MIN = 1e-6
+
+
+class PretrainLossGrad(NamedTuple):
+    """``(loss, grad)`` of :func:`pretrain_loss_and_grad`: MSE and ``d loss / d a`` (shape (m,))."""
+
+    loss: float
+    grad: np.ndarray
+
+
+class FreeScalesLossGrad(NamedTuple):
+    """``(loss, grad_a, grad_s)`` of :func:`free_scales_loss_and_grad` (shapes (), (m,), (m-1,))."""
+
+    loss: float
+    grad_a: np.ndarray
+    grad_s: np.ndarray
+
+
+def batched_pretrain_loss_and_grad(a, S, sign, X, Y, *, free):
+    """Loss and gradients of Algorithm 1 for R networks at once (engine; no validation).
+
+    Parameters
+    ----------
+    a : (R, H+1) peaks;  S : (R, H) ratios (ignored and recomputed from ``a`` unless ``free``)
+    sign : (R,) of +-1;  X : (n, 1) shared or (R, n, 1);  Y : (R, n, 1)
+    free : bool; False: ``S = S(a)`` (Theorem 3.1) and ``grad_a`` includes the chain through ``S(a)``
+
+    Returns
+    -------
+    loss : (R,);  grad_a : (R, H+1);  grad_S : (R, H) (partial derivative at the ratios used)
+    """
+    if not free:
+        S = theorem31_ratios(a, sign)
+    Ws, bs = batched_network_parameters(a, S, sign)
+    out, cache = batched_forward(Ws, bs, X)
+    r = out - Y
+    n = Y.shape[1]
+    loss = np.mean(r * r, axis=(1, 2))
+    dout = 2.0 * r / (n * Y.shape[2])
+    dWs, dbs = batched_backward(Ws, cache, dout)
+    da, dS = batched_network_parameters_vjp(a, S, sign, dWs, dbs)
+    if not free:
+        da = da + theorem31_ratios_vjp(a, sign, dS)
+    return loss, da, dS
+
+
+def pretrain_loss_and_grad(a, x, y, *, s=None, sign: int = -1) -> PretrainLossGrad:
+    r"""MSE of the App. A.1 network built from ``a`` and its exact gradient w.r.t. ``a`` (Algorithm 1).
+
+    With ``s`` None the scales are the Theorem 3.1 scales ``s(a)`` ("differentiability enforced"),
+    and the gradient runs through them. With ``s`` given the scales are held fixed and ``grad`` is the
+    partial derivative w.r.t. ``a``; use :func:`free_scales_loss_and_grad` for the gradient w.r.t.
+    ``s`` as well. The network is the paper's (no offset on the sum neuron), so if a partial sum went
+    negative the ReLU of the sum neuron is part of the model being differentiated.
+
+    Parameters
+    ----------
+    a : (m,) peaks in (0, 1), ``m >= 2``
+    x : (n,) or (n, 1) inputs in [0, 1]
+    y : (n,) or (n, 1) targets
+    s : (m-1,) positive scales, optional
+    sign : {-1, +1}
+
+    Returns
+    -------
+    PretrainLossGrad ``(loss: float, grad: (m,))`` (unpacks as ``loss, grad``)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.linspace(0, 1, 11); loss, g = pretrain_loss_and_grad([0.5, 0.5, 0.5], x, x ** 2)
+    >>> g.shape
+    (3,)
+    """
+    a = check_peaks(a)
+    sign = check_sign(sign)
+    x, y = check_xy(x, y)
+    if s is not None:
+        res = free_scales_loss_and_grad(a, s, x, y, sign=sign)
+        return PretrainLossGrad(res.loss, res.grad_a)
+    loss, da, _ = batched_pretrain_loss_and_grad(a[None], None, np.array([float(sign)]), x[:, None],
+                                                 y[None, :, None], free=False)
+    return PretrainLossGrad(float(loss[0]), da[0])
+
+
+def free_scales_loss_and_grad(a, s, x, y, *, sign: int = -1) -> FreeScalesLossGrad:
+    r"""MSE of the App. A.1 network with free scales ``s`` and its gradients w.r.t. ``a`` and ``s``.
+
+    "Differentiability not enforced" (App. A.1): the network's own ratios ``S_l`` are the free
+    parameters; the gradient w.r.t. ``s`` follows by the chain rule through ``S_1 = s_0``,
+    ``S_l = s_{l-1} / s_{l-2}``.
+
+    Parameters
+    ----------
+    a : (m,) peaks in (0, 1);  s : (m-1,) positive scales
+    x : (n,) or (n, 1) inputs in [0, 1];  y : (n,) or (n, 1) targets
+    sign : {-1, +1}
+
+    Returns
+    -------
+    FreeScalesLossGrad ``(loss: float, grad_a: (m,), grad_s: (m-1,))``
+    """
+    a = check_peaks(a)
+    sign = check_sign(sign)
+    x, y = check_xy(x, y)
+    s = check_scales(s, a.shape[0])
+    S = scale_ratios(s)
+    loss, da, dS = batched_pretrain_loss_and_grad(a[None], S[None], np.array([float(sign)]), x[:, None],
+                                                  y[None, :, None], free=True)
+    dS = dS[0]
+    ds = np.zeros_like(s)                     # chain rule through S_1 = s_0, S_l = s_{l-1}/s_{l-2}
+    ds[0] += dS[0]
+    ds[1:] += dS[1:] / s[:-1]
+    ds[:-1] -= dS[1:] * s[1:] / s[:-1] ** 2
+    return FreeScalesLossGrad(float(loss[0]), da[0], ds)
+
+
+class ArrayAdam:
+    """Adam on a plain list of arrays (runs on a leading axis are independent), one step count.
+
+    The state holder of the batched engines; the update is :func:`refgrow.optim.adam_update`, the
+    single Adam rule of refgrow (the growing-network optimiser :class:`refgrow.optim.Adam` uses it
+    too). No weight decay.
+
+    Parameters
+    ----------
+    params : list of ndarray (the arrays ``step`` will update in place)
+    lr : float;  betas : (b1, b2);  eps : float
+    """
+
+    def __init__(self, params, lr, betas=(0.9, 0.999), eps=1e-8):
+        self.lr, self.betas, self.eps = lr, betas, eps
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+        self.t = 0
+
+    def step(self, params, grads) -> None:
+        """One Adam step on every ``params[k]`` (in place) from ``grads[k]``."""
+        self.t += 1
+        for p, g, m, v in zip(params, grads, self.m, self.v):
+            adam_update(p, g, m, v, self.t, lr=self.lr, beta1=self.betas[0], beta2=self.betas[1],
+                        eps=self.eps)
+
+
+@dataclass
+class PretrainResult:
+    """Result of :func:`pretrain`: final peaks/scales and the loss before every epoch's step."""
+
+    a: np.ndarray
+    s: np.ndarray
+    loss: list = field(default_factory=list)
+
+
+def batched_pretrain(a, sign, X, Y, *, epochs, lr, free, c, S=None):
+    """Algorithm 1 for R runs at once (engine; no validation).
+
+    Parameters
+    ----------
+    a : (R, H+1) initial peaks;  sign : (R,);  X : (n, 1) or (R, n, 1);  Y : (R, n, 1)
+    epochs : int;  lr : float;  free : bool (train the ratios too);  c : float;
+    S : (R, H) initial ratios for ``free`` (default Theorem 3.1)
+
+    Returns
+    -------
+    a : (R, H+1);  S : (R, H);  losses : (epochs, R) (loss before each step)
+    """
+    a = a.copy()
+    S = theorem31_ratios(a, sign) if S is None else S.copy()
+    params = [a, S] if free else [a]
+    opt = ArrayAdam(params, lr)
+    losses = np.empty((epochs, a.shape[0]))
+    for e in range(epochs):
+        loss, da, dS = batched_pretrain_loss_and_grad(a, S, sign, X, Y, free=free)
+        losses[e] = loss
+        opt.step(params, [da, dS] if free else [da])
+        np.clip(a, c, 1.0 - c, out=a)
+        if free:
+            np.maximum(S, S_MIN, out=S)
+    if not free:
+        S = theorem31_ratios(a, sign)
+    return a, S, losses
+
+
+def pretrain(a, x, y, *, epochs: int = 1000, lr: float = 1e-3, sign: int = -1,
+             free_scales: bool = False, c: float = DEFAULT_C) -> PretrainResult:
+    r"""Algorithm 1 of the triangle paper: Adam on the peaks ``a`` (and free scales) through the map.
+
+    Each epoch sets the weights from ``a`` (App. A.1), computes the full-batch MSE and its gradient
+    (:func:`pretrain_loss_and_grad`), takes one Adam step and projects ``a`` onto ``[c, 1-c]``
+    (free ratios onto ``[S_MIN, inf)``).
+
+    Parameters
+    ----------
+    a : (m,) initial peaks in [c, 1-c]
+    x, y : (n,) inputs in [0, 1] and targets
+    epochs : int, lr : float (Sec. 4.1: 1000 epochs, 1e-3)
+    sign : {-1, +1}
+    free_scales : bool, train the per-layer ratios too ("differentiability not enforced")
+    c : float in (0, 0.5)
+
+    Returns
+    -------
+    PretrainResult(a (m,), s (m-1,), loss list of length ``epochs`` (loss before each step))
+    """
+    a = check_peaks(a)
+    sign = check_sign(sign)
+    x, y = check_xy(x, y)
+    epochs = check_positive_int(epochs, "epochs")
+    c = check_c(c)
+    if isinstance(lr, bool) or not (isinstance(lr, numbers.Real) and lr > 0 and np.isfinite(lr)):
+        raise ValueError(f"lr must be a positive finite number, got {lr!r}")
+    a = np.clip(a, c, 1 - c)
+    A, S, losses = batched_pretrain(a[None], np.array([float(sign)]), x[:, None], y[None, :, None],
+                                    epochs=epochs, lr=float(lr), free=free_scales, c=c)
+    return PretrainResult(a=A[0], s=np.cumprod(S[0]), loss=losses[:, 0].tolist())
