@@ -36,20 +36,12 @@ Psi^l                  ``expressivity_bottleneck`` scalar      (1/n) ||V - V_goa
 
 Interpretation notes
 --------------------
-* **Pseudo-inverse threshold (float64 noise level).** ``S`` is symmetric PSD; eigenvalues
-  ``mu <= rtol * mu_max`` are treated as 0 (paper: "the inverse of 0 eigenvalues is 0"). The default
-  ``rtol=None`` is numpy's ``pinv``/``lstsq`` rule on the singular values of ``B``,
-  ``sigma > max(n, d) eps sigma_max``, i.e. ``mu > (max(n, d) eps)^2 mu_max``
-  (:func:`refgrow.growth.tiny.spectrum.default_rtol`), applied where it is meaningful: ``eigh`` of the
-  Gram matrix when it is well conditioned, the SVD of ``B`` otherwise (derivation and measurements in
-  :mod:`refgrow.growth.tiny.spectrum`). The former default ``1e-10`` on ``mu`` dropped directions
-  float64 resolves (issue 9). The same threshold defines ``S^+`` in :func:`best_update`, so
-  ``B @ dW.T`` is the orthogonal projection of ``V_goal`` on the column space of ``B`` that float64
-  resolves.
-* **Rank and discarded energy.** Every result reports the rank it used (``best_update(...,
-  return_info=True)``, ``TinyNeurons.S_rank``, ``TinyStep.update_rank``) and the energy of resolvable
-  directions a larger ``rtol`` dropped (``discarded_energy``), with a ``RuntimeWarning`` when it is not
-  negligible (``warn_discarded=False`` silences it).
+* **Pseudo-inverse threshold and rank** (:mod:`refgrow.growth.tiny.spectrum`). Eigenvalues of ``S``
+  ``<= rtol * mu_max`` count as 0 (paper: "the inverse of 0 eigenvalues is 0"). ``rtol=None`` (default)
+  is numpy's ``lstsq`` rule ``sigma > max(n, d) eps sigma_max`` on the singular values of ``B``, taken
+  through the SVD of ``B`` when the Gram matrix resolves a small direction poorly (the former ``1e-10``
+  dropped real directions, issue 9). Results report the rank used and the energy a larger ``rtol``
+  discarded, with a ``RuntimeWarning`` (``warn_discarded=False`` silences it).
   For the new neurons, ``cholesky=True`` (the default
   of :func:`tiny_from_activations` and of the network-level steps; :func:`new_neurons` defaults to the
   formula as written) takes a faster path when it provably gives the same result: if
@@ -67,18 +59,16 @@ from typing import NamedTuple
 import numpy as np
 
 from refgrow._validation import as_float_array, as_sample_pair, check_positive_int
-from refgrow.growth.tiny.spectrum import DISCARD_WARN_RTOL, GRAM_MIN_RATIO, default_rtol, spectrum
-from refgrow.growth.tiny.spectrum import warn_discarded as _warn
+from refgrow.growth.tiny.spectrum import (DISCARD_WARN_RTOL, GRAM_MIN_RATIO, _certified_cholesky, default_rtol,
+                                          spectrum, warn_discarded as _warn)
 
 __all__ = [
-    "RTOL", "SV_RTOL", "DISCARD_WARN_RTOL", "GRAM_MIN_RATIO", "default_rtol", "TinyNeurons", "with_ones", "second_moments",
-    "pinv_sqrt",
-    "best_update", "projected_goal", "expressivity_bottleneck", "new_neurons", "new_neurons_geig",
-    "tiny_from_activations",
+    "RTOL", "SV_RTOL", "DISCARD_WARN_RTOL", "GRAM_MIN_RATIO", "default_rtol", "TinyNeurons", "with_ones",
+    "second_moments", "pinv_sqrt", "best_update", "projected_goal", "expressivity_bottleneck", "new_neurons",
+    "new_neurons_geig", "tiny_from_activations",
 ]
 
-#: default relative eigenvalue threshold of the pseudo-inverse (square root) of S: None means
-#: :func:`default_rtol` ``= (max(n, d) eps)^2`` through the accurate path (module note; it was 1e-10)
+#: default eigenvalue threshold of S^+ and S^{-1/2}: None = automatic (module note; it was 1e-10)
 RTOL = None
 #: relative singular-value threshold defining the rank R = K* of S^{-1/2} N
 SV_RTOL = 1e-8
@@ -95,29 +85,16 @@ class TinyNeurons(_TinyNeuronsTuple):
 
     Attributes
     ----------
-    alpha : ndarray, shape (K, d_in)
-        Fan-in weights (last column = bias when ``B_in`` carried a ones column).
-    omega : ndarray, shape (d_out, K)
-        Fan-out weights.
-    singular_values : ndarray, shape (K,)
-        lambda_1 >= ... >= lambda_K > 0; the expressivity gain is ``sum(singular_values**2)`` (Eq. 9).
-    rank : int or None
-        ``R = K*``, the rank of ``S^{-1/2} N`` (number of singular values ``> SV_RTOL lambda_1``).
-    S_rank : int or None
-        Number of eigen-directions of ``S`` kept by the pseudo-inverse threshold.
-    rtol : float or None
-        The eigenvalue threshold used (relative to ``mu_max``).
-    discarded_energy : float or None
-        Energy of ``V_goal_proj``'s projection on ``B_in`` carried by resolvable but dropped directions
-        (module note "Rank and discarded energy"); 0 with the default threshold.
-
-    Not tuple fields (``alpha, omega, sv = nn`` unpacks three values); None when built by hand.
+    alpha : ndarray, shape (K, d_in), fan-in (last column = bias when ``B_in`` carried a ones column)
+    omega : ndarray, shape (d_out, K), fan-out
+    singular_values : ndarray, shape (K,), lambda_1 >= ... > 0; gain ``sum(singular_values**2)`` (Eq. 9)
+    rank, S_rank : int, ``R = K*`` (singular values ``> SV_RTOL lambda_1``) and eigen-directions of S kept
+    rtol, discarded_energy : float, the threshold used and the energy of resolvable directions it dropped
+        (:mod:`refgrow.growth.tiny.spectrum`; 0 with the default). Not tuple fields: ``alpha, omega, sv = nn``
+        still unpacks three values; None when built by hand.
     """
 
-    rank = None
-    S_rank = None
-    rtol = None
-    discarded_energy = None
+    rank = S_rank = rtol = discarded_energy = None
 
     def _with(self, **attrs):
         for k, v in attrs.items():
@@ -301,28 +278,6 @@ def expressivity_bottleneck(V_goal, V):
     if Vg.shape != V.shape:
         raise ValueError(f"V must have the shape of V_goal {Vg.shape}, got {V.shape}")
     return float(np.sum((V - Vg) ** 2) / Vg.shape[0])
-
-
-def _certified_cholesky(S, rtol):
-    """Inverse Cholesky factor ``L^{-1}`` of S when S is *certified* to have all eigenvalues > rtol * mu_max.
-
-    Certificate: ``mu_min = 1 / ||L^{-1}||_2^2 >= 1 / ||L^{-1}||_F^2`` and ``mu_max <= trace(S)``. When it
-    holds, the eigenvalue threshold of the reference path would keep every eigenvalue, and any square
-    root of S gives the same neurons (Prop. 3.2 depends on S only through ``S^{-1} N``), so the result is
-    the same as with ``S^{-1/2}`` at a fraction of the cost of an eigendecomposition. Returns None otherwise.
-    """
-    import scipy.linalg
-    try:
-        L = scipy.linalg.cholesky(S, lower=True, check_finite=False)
-    except np.linalg.LinAlgError:
-        return None
-    Linv, info = scipy.linalg.lapack.dtrtri(L, lower=1)
-    if info != 0:
-        return None
-    Linv = np.tril(Linv)
-    if not 1.0 / np.sum(Linv * Linv) > rtol * np.trace(S) * 10.0:   # factor 10: rounding margin
-        return None
-    return Linv
 
 
 def _pinv_sqrt_psd(S, rtol):
