@@ -273,7 +273,8 @@ class Context:
                            expected=expected, obtained=arr)
         v = float(arr.reshape(-1)[0])
         if not np.isfinite(v):
-            raise Feedback(f"{what} is {v}", inputs=inputs, expected=expected, obtained=v,
+            raise Feedback(f"{what} is {v}: not a finite number (NaN/inf)", inputs=inputs, expected=expected,
+                           obtained=v,
                            hint="look for a division by zero, a log of 0 or an exp that overflows")
         return v
 
@@ -311,15 +312,27 @@ class Context:
 
     # -- hypothesis ----------------------------------------------------------------------------
     def forall(self, body, **strategies):
-        """Run ``body(**drawn)`` on hypothesis examples; the shrunk failure's feedback propagates."""
-        from hypothesis import HealthCheck, Verbosity, given, settings
+        """Run ``body(**drawn)`` on hypothesis examples; the shrunk failure's feedback propagates.
+
+        A function that is missing or not written yet fails at once (no shrinking: the inputs do not
+        matter). The ``explain`` phase is off (it would cost seconds per failure).
+        """
+        from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+
+        not_written = []
 
         @settings(max_examples=self.max_examples, derandomize=True, database=None, deadline=None,
                   suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
-                  print_blob=False, verbosity=Verbosity.quiet)
+                  print_blob=False, verbosity=Verbosity.quiet,
+                  phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink))
         @given(**strategies)
         def prop(**kw):
-            body(**kw)
+            if not_written:
+                return
+            try:
+                body(**kw)
+            except _NotWritten as exc:
+                not_written.append(exc)
 
         try:
             prop()
@@ -334,6 +347,8 @@ class Context:
             raise Feedback(f"the checker could not run this property ({type(exc).__name__}: "
                            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else ''}); is your "
                            "function deterministic (same inputs, same outputs)?") from None
+        if not_written:
+            raise not_written[0]
 
 
 def _find_feedback(exc):
@@ -353,12 +368,12 @@ def _diagnose(o, e, tol) -> str:
     """A short description of how ``o`` differs from ``e`` (sign, constant factor, transpose)."""
     err = np.abs(o - e)
     i = int(np.argmax(err - tol)) if err.ndim else 0
-    where = "" if o.ndim == 0 else f" at index {np.unravel_index(i, o.shape)}"
+    where = "" if o.ndim == 0 else f" at index {tuple(int(j) for j in np.unravel_index(i, o.shape))}"
     base = (f"largest error {float(np.max(err)):.3g}{where} "
             f"(expected {float(e.reshape(-1)[i]):.10g}, obtained {float(o.reshape(-1)[i]):.10g})")
     ee = float(np.sum(e * e))
     notes = []
-    if ee > 0:
+    if ee > 0 and np.count_nonzero(e) >= 2:
         c = float(np.sum(o * e) / ee)
         if np.all(np.abs(o - c * e) <= tol + 1e-9 * abs(c) * np.abs(e)) and abs(c - 1) > 1e-6:
             notes.append("it has the opposite sign" if abs(c + 1) < 1e-6 else

@@ -12,7 +12,7 @@ Known ambiguities handled
   linearised move ``omega_k alpha_k^T``, which is sign-free); neurons are matched by singular value, in
   any order.
 * **Seeding is random** (exercise 05): k-means++ is checked by its distribution (a chi-square test
-  against the exact probabilities of the first two seeds, 4000 draws, fixed seeds, p < 1e-6 fails)
+  against the exact probabilities of the first two seeds, 2000 draws, fixed seeds, p < 1e-6 fails)
   and by determinism given the ``rng``.
 * **Exact zeros** (exercises 01, 07): the conventions ReLU'(0) = 0 and sign(0) = 0 are checked on
   inputs where the zero is exact in floating point (integers), so the order of a sum cannot flip it.
@@ -46,7 +46,7 @@ def _st():
 
 
 def _seed():
-    return _st().integers(0, 2**32 - 1)
+    return _st().integers(0, 2**16)            # small: shrinks fast, to a small seed
 
 
 def _rng(seed):
@@ -501,7 +501,7 @@ def _c04_la_props(ctx):
                          rtol=1e-8, atol=1e-10)
 
     sizes = st.lists(st.integers(1, 4), min_size=3, max_size=4)
-    ctx.forall(body, sizes=sizes, seed=st.integers(0, 2**31))
+    ctx.forall(body, sizes=sizes, seed=_seed())
 
 
 _CP = ("closest_point_on_hyperplane",)
@@ -658,10 +658,10 @@ def _pp_exact(X, w):
 
 
 def _c05_pp_distribution(ctx):
-    from scipy.stats import chi2
+    from scipy.special import chdtrc             # chi-square survival function (lighter than scipy.stats)
     X = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0], [7.0, 1.0]])
     w = np.array([4.0, 1.0, 1.0, 2.0])
-    N = 4000
+    N = 2000
     inp = {"X": X, "sample_weight": w, "n_clusters": 2, "rng": f"np.random.default_rng(s) for s in 0..{N - 1}"}
     P = _pp_exact(X, w)
     counts = np.zeros_like(P)
@@ -674,7 +674,7 @@ def _c05_pp_distribution(ctx):
                        expected=P, obtained=freq)
     E = N * P[P > 0]
     stat = float(np.sum((counts[P > 0] - E) ** 2 / E))
-    pval = float(chi2.sf(stat, E.size - 1))
+    pval = float(chdtrc(E.size - 1, stat))
     if pval < 1e-6:
         raise Feedback(f"over {N} seedings, the frequencies of (first seed, second seed) do not follow weighted "
                        f"k-means++ (chi-square {stat:.1f} on {E.size - 1} degrees of freedom, p = {pval:.2g}); "
