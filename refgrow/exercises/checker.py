@@ -386,6 +386,21 @@ def _diagnose(o, e, tol) -> str:
 # ----------------------------------------------------------------------------------------------
 # running the checks of one exercise
 # ----------------------------------------------------------------------------------------------
+def _check_timeout(timeout) -> float:
+    try:
+        t = float(timeout)
+    except (TypeError, ValueError):
+        raise TypeError(f"timeout must be a number of seconds, got {timeout!r}") from None
+    if not (np.isfinite(t) and t > 0):
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    return t
+
+
+def _check_max_examples(max_examples) -> int:
+    from refgrow._validation import check_positive_int
+    return check_positive_int(max_examples, "max_examples")
+
+
 def check_namespace(key, namespace, *, max_examples=DEFAULT_MAX_EXAMPLES, student_file=None,
                     on_start=None, on_result=None) -> ExerciseReport:
     """Run every check of exercise ``key`` on the functions in ``namespace`` (in this process).
@@ -396,6 +411,9 @@ def check_namespace(key, namespace, *, max_examples=DEFAULT_MAX_EXAMPLES, studen
     """
     from refgrow.exercises.checks import CHECKS
     ex = get_exercise(key)
+    max_examples = _check_max_examples(max_examples)
+    if not isinstance(namespace, dict):
+        raise TypeError(f"namespace must be a dict of function name -> callable, got {type(namespace).__name__}")
     ctx = Context(namespace, max_examples=max_examples, student_file=student_file)
     report = ExerciseReport(ex.key, ex.number, ex.name, ex.title, student_file, "passed")
     t0 = time.perf_counter()
@@ -477,6 +495,8 @@ def check_file(key, path, *, timeout=DEFAULT_TIMEOUT, max_examples=DEFAULT_MAX_E
     points, the running one is marked ``timeout``, the rest ``not_run``).
     """
     ex = get_exercise(key)
+    timeout = _check_timeout(timeout)
+    max_examples = _check_max_examples(max_examples)
     path = os.path.abspath(os.fspath(path))
     if not os.path.isfile(path):
         return _empty_report(ex, path, "missing", f"no file {path}")
@@ -579,6 +599,10 @@ def report_dict(reports, *, timeout=DEFAULT_TIMEOUT, max_examples=DEFAULT_MAX_EX
 
 
 def _fmt_value(v, indent):
+    if isinstance(v, (list, tuple)) and v and all(isinstance(x, (list, tuple, np.ndarray)) for x in v) and \
+            len({np.shape(x) for x in v}) > 1:                   # a list of arrays (weights, biases)
+        pad = " " * indent
+        return "\n".join((pad if i else "") + f"[{i}]: " + _fmt_value(x, indent + 5) for i, x in enumerate(v))
     if isinstance(v, (list, tuple, np.ndarray)) or np.ndim(v) > 0:
         try:
             arr = np.asarray(v, dtype=np.float64)
