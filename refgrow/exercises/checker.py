@@ -605,7 +605,9 @@ def _fmt_value(v, indent):
         return "\n".join((pad if i else "") + f"[{i}]: " + _fmt_value(x, indent + 5) for i, x in enumerate(v))
     if isinstance(v, (list, tuple, np.ndarray)) or np.ndim(v) > 0:
         try:
-            arr = np.asarray(v, dtype=np.float64)
+            arr = np.asarray(v)
+            if arr.dtype.kind not in "biu":
+                arr = arr.astype(np.float64)
             text = np.array2string(arr, precision=6, threshold=60, max_line_width=96, suppress_small=False)
         except (TypeError, ValueError):
             text = repr(v)
@@ -624,6 +626,9 @@ def format_report(report: ExerciseReport, *, verbose: bool = True) -> str:
         lines.append(f"  file: {report.file}")
     if report.message:
         lines.append(f"  {report.message}")
+    if report.status in ("missing", "error"):
+        lines.append(f"  ({len(report.checks)} checks not run, {report.max_points:g} points)")
+        return "\n".join(lines)
     for c in report.checks:
         tag = {"passed": "PASS", "failed": "FAIL", "timeout": "TIME", "not_run": "----"}.get(c.status, c.status)
         lines.append(f"  {tag} {c.name}  ({c.points:g}/{c.max_points:g})")
