@@ -503,3 +503,16 @@ def test_setup_cfg_ships_the_skeletons():
     import fnmatch
     for ex in EXERCISES:
         assert any(fnmatch.fnmatch("skeletons/" + ex.filename, g) for g in globs)
+
+
+def test_a_file_that_kills_the_checker_process_is_feedback(tmp_path):
+    f = _write(tmp_path / "sol.py", """\
+        import os
+
+        def fold_regularizer(w, b, p_mistake, p_fold):
+            os._exit(3)
+        """)
+    rep = check_file("07", f, timeout=60)
+    assert rep.status == "error" and rep.points == 0
+    assert "ended unexpectedly during check `value on a golden example` (exit code 3)" in rep.message
+    assert _check(rep, "value on a golden example").status == "failed"

@@ -5,6 +5,34 @@ Each :class:`Check` is worth points (10 per exercise) and calls the student's fu
 becomes feedback. Property checks draw sizes and seeds with hypothesis (shrunk to a minimal
 counterexample on failure); the arrays are built from the seed with ``numpy.random.default_rng``.
 
+Symbol table (the skeletons' names; n samples, D inputs, h hidden, K outputs)
+------------------------------------------------------------------------------
+==========================  =====================  =================  ==================================
+paper symbol                code name              shape              exercise
+==========================  =====================  =================  ==================================
+X, W, b, Z = X W^T + b      ``X, W, b, Z``         (n,D),(h,D),(h,)   01 affine layer
+z_i, y_i, l_i               ``logits, y``          (n,K), (n,)        02 softmax cross-entropy
+T_a, W_i, s_i               ``triangle ...``       like x, (m,p), (m-1,)  03 triangle paper Eq. (2), (4)
+w, b, x' (fold point)       ``w, b, x``            (D,), (), (D,)     04 closest point
+A, c (local affine map)     ``A, c``               (K,D), (K,)        04 ReLU net on x's region
+w_i, c_j, C_j               ``sample_weight, ...`` (n,), (k,D), (n,)  05 weighted k-means
+tau, gamma, p               ``adf_statistic, lag`` scalar, int        06 ADF regression
+w, b, p_m, p_f              ``w, b, p_mistake...`` (d,), (), (d,)     07 folding paper Def. 5
+B, V_goal, dW*, S, N        ``B, V_goal, ...``     (n,d),(n,d_out)    08 TINY Prop. 3.1
+alpha_k, omega_k, lambda_k  ``alpha, omega, ...``  (k,d),(d_out,k)    08 TINY Prop. 3.2
+==========================  =====================  =================  ==================================
+
+Interpretation notes
+--------------------
+* **k-means++ (05)** is the plain algorithm of Arthur & Vassilvitskii (one candidate per seed),
+  which the slides' "weighted k-means" needs; refgrow's :func:`refgrow.kmeans.kmeans_plusplus` adds
+  scikit-learn's greedy local trials by default, so the reference solution calls it with
+  ``n_local_trials=1``. The checker tests the distribution, not the draws, so any correct sampler passes.
+* **ADF (06)**: the exercise is the statistic for a *given* lag (``autolag=None`` in
+  :func:`refgrow.stats.adf_test`); lag selection and the MacKinnon p-value are not part of it.
+* **Lloyd (05)**: empty clusters are never generated (the skeleton lets the student assume none), since
+  their handling is a convention (refgrow relocates them) and not part of the papers.
+
 Known ambiguities handled
 -------------------------
 * **SVD signs and neuron order** (exercise 08): a neuron ``(alpha_k, omega_k)`` and ``(-alpha_k, -omega_k)``
