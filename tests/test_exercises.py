@@ -516,3 +516,96 @@ def test_a_file_that_kills_the_checker_process_is_feedback(tmp_path):
     assert rep.status == "error" and rep.points == 0
     assert "ended unexpectedly during check `value on a golden example` (exit code 3)" in rep.message
     assert _check(rep, "value on a golden example").status == "failed"
+
+
+# ------------------------------------------------------------------------------------- an independent student
+def _ind_affine_forward(X, W, b):
+    return X @ W.T + b, (X, W)
+
+
+def _ind_affine_backward(dZ, cache):
+    X, W = cache
+    return dZ @ W, dZ.T @ X, dZ.sum(axis=0)
+
+
+def _ind_relu_backward(dA, Z):
+    return dA * (Z > 0)
+
+
+def _ind_waves(x, a):
+    out, w = [], np.asarray(x, dtype=float)
+    for ai in a:
+        w = _tri(w, ai)
+        out.append(w)
+    return np.array(out)
+
+
+def _ind_scales(a, sign=-1):
+    s = [(a[0] if sign == -1 else 1 - a[0]) * a[1]]
+    for i in range(len(a) - 2):
+        s.append(s[-1] * (1 - a[i + 1]) * a[i + 2])
+    return np.array(s)
+
+
+def _ind_closest(x, w, b):
+    x = np.asarray(x, dtype=float)
+    return x - np.multiply.outer((x @ w + b) / (w @ w), w)
+
+
+def _ind_local_affine(weights, biases, x):
+    A, c, a = np.eye(len(x)), np.zeros(len(x)), np.asarray(x, dtype=float)
+    for i, (W, b) in enumerate(zip(weights, biases)):
+        A, c, z = W @ A, W @ c + b, W @ a + b
+        if i < len(weights) - 1:
+            m = (z > 0).astype(float)
+            A, c, a = A * m[:, None], c * m, z * m
+    return A, c
+
+
+def _ind_lloyd(X, w, C):
+    lab = ((X[:, None, :] - C[None]) ** 2).sum(-1).argmin(1)
+    new = np.array([(w[lab == j, None] * X[lab == j]).sum(0) / w[lab == j].sum() for j in range(len(C))])
+    return new, lab
+
+
+def _ind_pp(X, w, k, rng):
+    return _pp(X, w, k, rng, w / w.sum())
+
+
+def _ind_best_update(B, V):
+    n = B.shape[0]
+    return np.linalg.solve(B.T @ B / n, B.T @ V / n).T
+
+
+def _ind_sn(B, V):
+    n = B.shape[0]
+    return _isqrt(B.T @ B / n) @ (B.T @ V / n)
+
+
+def _ind_new_neurons(B, V, k):
+    Si = _isqrt(B.T @ B / B.shape[0])
+    U, lam, Vt = np.linalg.svd(_ind_sn(B, V), full_matrices=False)
+    sq = np.sqrt(lam[:k])
+    return (Si @ U[:, :k] * sq).T, Vt[:k].T * sq, lam[:k]
+
+
+INDEPENDENT = {
+    "01": dict(affine_forward=_ind_affine_forward, affine_backward=_ind_affine_backward,
+               relu_forward=_relu_forward_z, relu_backward=_ind_relu_backward),
+    "02": dict(softmax_cross_entropy=_sce_stable),
+    "03": dict(triangle=_tri, triangle_waves=_ind_waves, differentiable_scales=_ind_scales),
+    "04": dict(closest_point_on_hyperplane=_ind_closest, local_affine_map=_ind_local_affine),
+    "05": dict(lloyd_step=_ind_lloyd, kmeans_plusplus=_ind_pp),
+    "06": dict(adf_statistic=_adf),
+    "07": dict(fold_regularizer=_fold),
+    "08": dict(best_update=_ind_best_update, s_inv_sqrt_n=_ind_sn, new_neurons=_ind_new_neurons),
+}
+
+
+@pytest.mark.parametrize("key", sorted(INDEPENDENT))
+def test_an_independent_numpy_solution_passes_every_check(key):
+    """A plain NumPy solution written from the skeletons' docstrings (no refgrow inside) gets full points:
+    the checker accepts any correct implementation, not only refgrow's code path."""
+    rep = check_namespace(key, INDEPENDENT[key], max_examples=25)
+    assert [(c.name, c.message) for c in rep.checks if not c.passed] == []
+    assert rep.points == 10
