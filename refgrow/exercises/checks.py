@@ -857,6 +857,7 @@ def _c07_fd(ctx):
     def body(d, seed):
         w, b, pm, pf = _fr_draw(d, seed)
         assume(min(abs(w @ pm + b), abs(w @ pf + b)) > 1e-3)      # away from the kinks of |.|
+        assume(np.linalg.norm(w) > 0.2)            # L ~ 1/||w||: a tiny w makes the FD step too coarse
         _, gw, gb, inp = _fr_student(ctx, w, b, pm, pf)
 
         def val(ww, bb):
