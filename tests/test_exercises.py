@@ -609,3 +609,15 @@ def test_an_independent_numpy_solution_passes_every_check(key):
     rep = check_namespace(key, INDEPENDENT[key], max_examples=25)
     assert [(c.name, c.message) for c in rep.checks if not c.passed] == []
     assert rep.points == 10
+
+
+def test_infinite_loop_at_import_time_is_a_time_out(tmp_path):
+    f = _write(tmp_path / "sol.py", """\
+        import time
+        while True:                # module-level code runs on import
+            time.sleep(0.05)
+        """)
+    rep = check_file("06", f, timeout=3)
+    assert rep.status == "timeout" and rep.points == 0
+    assert "time-out after 3 s while importing your file" in rep.message
+    assert all(c.status == "not_run" for c in rep.checks)

@@ -131,7 +131,8 @@ def _c01_backward_fd(ctx):
 
     def body(n, D, h, seed):
         r = _rng(seed)
-        X, W, b, G = r.standard_normal((n, D)), r.standard_normal((h, D)), r.standard_normal(h), r.standard_normal((n, h))
+        X, W = r.standard_normal((n, D)), r.standard_normal((h, D))
+        b, G = r.standard_normal(h), r.standard_normal((n, h))
         inp = {"X": X, "W": W, "b": b, "dZ": G}
         got = _affine_backward_student(ctx, X, W, b, G, inp)
         # L = sum(dZ * Z) has dL/dZ = dZ; its gradients by centred finite differences of the true layer

@@ -7,8 +7,6 @@ refgrow's modules, each citing its equation.
 """
 from __future__ import annotations
 
-import numpy as np
-
 __all__ = ["namespace", "solution_source",
            "affine_forward", "affine_backward", "relu_forward", "relu_backward",
            "softmax_cross_entropy", "triangle", "triangle_waves", "differentiable_scales",
