@@ -62,7 +62,8 @@ def test_skeleton_has_the_signatures_and_no_solution(key):
     ns = {f: getattr(mod, f) for f in get_exercise(key).functions}
     assert all(callable(f) for f in ns.values())
     text = open(path).read()
-    assert "NotImplementedError" in text and "refgrow" not in text.split('"""')[2]  # code does not import refgrow
+    assert "NotImplementedError" in text
+    assert not any(ln.lstrip().startswith(("import refgrow", "from refgrow")) for ln in text.splitlines())
     rep = check_namespace(key, ns, max_examples=5)
     assert rep.points == 0 and rep.status == "failed"
     assert all("not written yet" in c.message for c in rep.checks)
@@ -621,3 +622,18 @@ def test_infinite_loop_at_import_time_is_a_time_out(tmp_path):
     assert rep.status == "timeout" and rep.points == 0
     assert "time-out after 3 s while importing your file" in rep.message
     assert all(c.status == "not_run" for c in rep.checks)
+
+
+def test_check_all_reports_missing_and_misnamed_files(tmp_path, capsys):
+    (tmp_path / "07_fold_regularizer.py").write_text(solution_source("07"))
+    (tmp_path / "tiny.py").write_text(solution_source("08"))          # misnamed: not 08_tiny.py
+    out = tmp_path / "r.json"
+    assert main(["check", "--all", str(tmp_path), "--json", str(out), "--quiet"]) == 1
+    rep = json.loads(out.read_text())
+    status = {e["id"]: e["status"] for e in rep["exercises"]}
+    assert status["07_fold_regularizer"] == "passed"
+    assert all(s == "missing" for k, s in status.items() if k != "07_fold_regularizer")
+    tiny = next(e for e in rep["exercises"] if e["id"] == "08_tiny")
+    assert "found tiny.py: name it 08_tiny.py" in tiny["message"] and tiny["points"] == 0
+    assert rep["points"] == 10 and rep["max_points"] == 80
+    assert "total: 10/80 points; 1/8 exercise(s) fully passed" in capsys.readouterr().out

@@ -580,8 +580,17 @@ def _from_events(ex, path, events, *, timed_out, rc, timeout, err_tail) -> Exerc
 def check_dir(directory, *, timeout=DEFAULT_TIMEOUT, max_examples=DEFAULT_MAX_EXAMPLES, only=None) -> list:
     """Check every exercise whose file ``NN_<id>.py`` is in ``directory`` (missing files: status missing)."""
     exs = EXERCISES if not only else [get_exercise(k) for k in only]
-    return [check_file(ex, os.path.join(os.fspath(directory), ex.filename), timeout=timeout,
-                       max_examples=max_examples) for ex in exs]
+    directory = os.fspath(directory)
+    present = sorted(f for f in os.listdir(directory) if f.endswith(".py")) if os.path.isdir(directory) else []
+    reports = []
+    for ex in exs:
+        rep = check_file(ex, os.path.join(directory, ex.filename), timeout=timeout, max_examples=max_examples)
+        if rep.status == "missing":
+            near = [f for f in present if ex.name in f]
+            if near:
+                rep.message += f" (found {', '.join(near)}: name it {ex.filename}, like the skeleton)"
+        reports.append(rep)
+    return reports
 
 
 # ----------------------------------------------------------------------------------------------
