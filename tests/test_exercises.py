@@ -637,3 +637,18 @@ def test_check_all_reports_missing_and_misnamed_files(tmp_path, capsys):
     assert "found tiny.py: name it 08_tiny.py" in tiny["message"] and tiny["points"] == 0
     assert rep["points"] == 10 and rep["max_points"] == 80
     assert "total: 10/80 points; 1/8 exercise(s) fully passed" in capsys.readouterr().out
+
+
+def test_new_neurons_up_to_sign_and_order_get_full_points():
+    """SVD signs and the order of the neurons are free (known ambiguities of Prop. 3.2)."""
+    def flipped_reordered(B, V, k):
+        a, o, lam = _ind_new_neurons(B, V, k)
+        sgn = np.where(np.arange(k) % 2 == 0, -1.0, 1.0)          # flip every other neuron
+        order = np.arange(k)[::-1]                                  # ascending singular values
+        return (a * sgn[:, None])[order], (o * sgn[None, :])[:, order], lam[order]
+    rep = _run("08", new_neurons=flipped_reordered)
+    assert rep.points == 10, [(c.name, c.message) for c in rep.checks if not c.passed]
+    # ... but flipping only alpha (not the pair) changes the neuron and is caught
+    rep = _run("08", new_neurons=lambda B, V, k: (-_ind_new_neurons(B, V, k)[0],) + _ind_new_neurons(B, V, k)[1:])
+    assert not _check(rep, "new_neurons on a golden example (any order, each neuron up to sign)").passed
+    assert not _check(rep, "new_neurons reduce the bottleneck by sum lambda_k^2 (Eq. 9, property)").passed
