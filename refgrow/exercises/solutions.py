@@ -4,6 +4,24 @@ The checker never compares a student's function with these wrappers' code, only 
 refgrow's implementation computed at check time; the test suite checks that every wrapper passes
 every check (``tests/test_exercises.py``). They are deliberately thin: the mathematics lives in
 refgrow's modules, each citing its equation.
+
+=======================================  ==================================================================
+skeleton function (exercise)             refgrow implementation
+=======================================  ==================================================================
+affine_forward, affine_backward (01)     ``refgrow.layers.affine_forward``, ``affine_backward``
+relu_forward, relu_backward (01)         ``refgrow.layers.relu_forward``, ``relu_backward`` (ReLU'(0) = 0)
+softmax_cross_entropy (02)               ``refgrow.losses.softmax_cross_entropy`` (mean over n)
+triangle, triangle_waves (03)            ``refgrow.triangle.triangle``, ``triangle_waves``
+differentiable_scales (03)               ``refgrow.triangle.differentiable_scales``
+closest_point_on_hyperplane (04)         ``refgrow.geometry.closest_point_on_hyperplane``
+local_affine_map(weights, biases, x)     ``refgrow.geometry.local_affine_map(MLP(weights, biases), x)``
+lloyd_step (05)                          ``refgrow.kmeans.lloyd_iteration``
+kmeans_plusplus (05)                     ``refgrow.kmeans.kmeans_plusplus(..., n_local_trials=1)[1]``
+adf_statistic (06)                       ``refgrow.stats.adf_test(x, maxlag=lag, autolag=None).statistic``
+fold_regularizer (07)                    ``refgrow.growth.folding.fold_regularizer``
+best_update, new_neurons (08)            ``refgrow.growth.tiny.best_update``, ``new_neurons(max_neurons=k)``
+s_inv_sqrt_n (08)                        ``pinv_sqrt(S) @ N`` with ``refgrow.growth.tiny.second_moments``
+=======================================  ==================================================================
 """
 from __future__ import annotations
 
