@@ -388,6 +388,7 @@ def test_file_exception_names_the_line_and_never_shows_a_traceback(tmp_path):
     assert rep.status == "failed" and rep.points == 0
     msg = _check(rep, "value on a golden example").message
     assert "raised NameError: name 'undefined_name' is not defined (at line 5 of sol.py:" in msg
+    assert sorted(os.listdir(tmp_path)) == ["sol.py"]          # nothing written beside the student's file
 
 
 def test_file_that_cannot_be_imported_is_feedback(tmp_path):

@@ -458,6 +458,7 @@ def _child(key, path, result_path, max_examples) -> int:
 
     path = os.path.abspath(path)
     sys.path.insert(0, os.path.dirname(path))
+    sys.dont_write_bytecode = True                     # leave the student's folder as it was
     emit("import")
     try:
         mod = _load_module(path)
@@ -515,7 +516,7 @@ def check_file(key, path, *, timeout=DEFAULT_TIMEOUT, max_examples=DEFAULT_MAX_E
                 [sys.executable, "-m", "refgrow.exercises._child", ex.key, path, result_path,
                  str(int(max_examples))],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, env=env,
-                cwd=os.path.dirname(path), start_new_session=True)
+                cwd=tmp, start_new_session=True)      # tmp: hypothesis' .hypothesis/ lands there
             try:
                 rc = proc.wait(timeout=timeout)
                 timed_out = False
