@@ -51,7 +51,7 @@ __all__ = ["SCHEMA", "Feedback", "CheckResult", "ExerciseReport", "Context", "ch
            "check_file", "check_dir", "report_dict", "format_report", "check_main"]
 
 SCHEMA = "refgrow-exercises-report/1"
-DEFAULT_TIMEOUT = 60.0
+DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_EXAMPLES = 25
 
 
