@@ -141,6 +141,8 @@ COMMANDS = {
     "bench": (_bench, "benchmarks as ratios against a peer in the same run (bench --list)"),
     "tutorials": (_tutorials, "list the step-through tutorials"),
     "version": (_version, "print the version"),
+    "check": ("refgrow.exercises.checker:check_main", "check an exercise solution: check ID FILE | check --all DIR"),
+    "exercises": ("refgrow.exercises:exercises_main", "classroom exercises: exercises --list | exercises copy DIR"),
 }
 
 
