@@ -6,7 +6,7 @@ the losses of the last 20 epochs rejects a unit root at p < 0.05.  This module g
 (:func:`adf_test`, statistic, MacKinnon (1994) p-value and MacKinnon (2010) critical values) and a
 convergence object for the training loop (:class:`ADFConvergence`).  It follows the procedure of the
 most widely used implementation (statsmodels ``adfuller``), so that its numbers can be compared with
-it; the constants are those of ``shared/reference/adf.md``.
+it; the constants are MacKinnon's [docs/references.md#mackinnon].
 
 The ADF regression (regression ``"c"``; ``"n"`` drops alpha, ``"ct"`` adds a linear trend beta*t)::
 
@@ -68,7 +68,7 @@ __all__ = [
 ]
 
 # ---------------------------------------------------------------------------------------------
-# MacKinnon constants (shared/reference/adf.md), N = 1 series.
+# MacKinnon constants [docs/references.md#mackinnon], N = 1 series.
 # ---------------------------------------------------------------------------------------------
 _TAU_MAX = {"n": math.inf, "c": 2.74, "ct": 0.70}
 _TAU_MIN = {"n": -19.04, "c": -18.83, "ct": -16.18}
@@ -135,7 +135,7 @@ def mackinnon_pvalue(tau, regression: str = "c") -> float:
 
     Implements ``p = Phi(c0 + c1 tau + c2 tau^2 [+ c3 tau^3])`` with the small-p branch for
     ``tau <= tau_star`` and the large-p branch above; ``p = 1`` above ``tau_max`` and ``p = 0`` below
-    ``tau_min`` (constants in ``shared/reference/adf.md``).
+    ``tau_min`` (constants in [docs/references.md#mackinnon]).
 
     Parameters
     ----------
@@ -281,7 +281,7 @@ def adf_test(x, *, maxlag=None, regression: str = "c", autolag="AIC") -> ADFResu
 
     Implements the ADF regression ``Delta y_t = alpha + gamma y_{t-1} + sum_i phi_i Delta y_{t-i}
     + e_t`` (Said & Dickey 1984), the statistic tau = t-value of gamma, the MacKinnon (1994) p-value
-    and the MacKinnon (2010) critical values, with the lag rules of ``shared/reference/adf.md``.
+    and the MacKinnon (2010) critical values, with the lag rules of [docs/references.md#dickey-fuller].
 
     Parameters
     ----------

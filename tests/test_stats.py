@@ -1,7 +1,7 @@
 """ADF test (refgrow.stats): the "when to grow" criterion of 002 Sec. 3.1.
 
 What is asserted: MacKinnon (1994) p-values and MacKinnon (2010) critical values at the check points
-of ``shared/reference/adf.md``; the Dickey-Fuller statistic against its closed form (lag 0); the
+of MacKinnon [docs/references.md#mackinnon]; the Dickey-Fuller statistic against its closed form (lag 0); the
 invariances of the ADF t-statistic (affine maps for "c", scaling for "n", added linear trends for
 "ct"); the size of the test under H0 (random walks reject about 5 % of the time at 5 %) and its power
 on stationary series; the lag rules and error cases; the ADF convergence test's reading of Sec. 3.1,
@@ -21,7 +21,7 @@ from refgrow.stats import (ADFConvergence, ADFResult, adf_test, default_maxlag,
 
 
 # ------------------------------------------------------------------------------------------------
-# published constants (shared/reference/adf.md)
+# published constants, MacKinnon [docs/references.md#mackinnon]
 # ------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("tau, p", [
     (-3.0, 0.034894400275345266),

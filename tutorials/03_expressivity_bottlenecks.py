@@ -11,7 +11,8 @@
 # # Tutorial 03 — Expressivity bottlenecks and the best neurons to add (TINY)
 #
 # Paper: *Growing Tiny Networks: Spotting Expressivity Bottlenecks and Fixing Them Optimally*
-# (Verbockhaven et al., TMLR 2024; `../shared/papers/001_*.txt`), with GradMax (Evci et al. 2022) as
+# (Verbockhaven et al., TMLR 2024; TINY [docs/references.md#tiny](../docs/references.md#tiny)), with
+# GradMax (Evci et al. 2022, [docs/references.md#gradmax](../docs/references.md#gradmax)) as
 # the baseline.
 #
 # **Learning goals.** After this tutorial you can
@@ -41,11 +42,10 @@ from refgrow.growth.tiny import (apply_tiny, best_update, expressivity_bottlenec
                                  tiny_step, v_goal, with_ones)
 from refgrow.mlp import MLP
 from refgrow.optim import SGD
-from refgrow.plotting import plt
+from refgrow.plotting import figure_dir, plt, show
 
 QUICK = bool(os.environ.get("REFGROW_QUICK"))
-FIG = os.environ.get("REFGROW_FIGURES") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "figures")
-os.makedirs(FIG, exist_ok=True)
+print("figures are written to", figure_dir(), "($REFGROW_FIGURES, else out/figures)")
 rng = np.random.default_rng(0)
 
 # %% [markdown]
@@ -160,8 +160,7 @@ fig, ax = plt().subplots(figsize=(5, 3.2))
 ax.plot(range(len(measured)), measured, "o-", label="measured (1/n)||V - V_goal_proj||^2")
 ax.plot(range(len(predicted)), predicted, "x--", label="Eq. (9): Psi_proj - sum lambda_k^2")
 ax.set_xlabel("number of neurons K"); ax.set_ylabel("bottleneck"); ax.legend(fontsize=8)
-fig.savefig(os.path.join(FIG, "tiny_tutorial_eq9.png"), dpi=100, bbox_inches="tight")
-fig
+show(fig, "tiny_tutorial_eq9.png", dpi=100)
 
 # %% [markdown]
 # ## 6. Does the real loss follow? (Prop. 3.3)
@@ -254,8 +253,7 @@ for name, c in runs.items():
     axes[1].step(c["n_params"], c["train_loss"], where="post", label=name)
 for ax, xl in zip(axes, ("SGD steps", "number of parameters")):
     ax.set_yscale("log"); ax.set_xlabel(xl); ax.set_ylabel("train MSE"); ax.legend(fontsize=8)
-fig.savefig(os.path.join(FIG, "tiny_tutorial_growth.png"), dpi=100, bbox_inches="tight")
-fig
+show(fig, "tiny_tutorial_growth.png", dpi=100)
 
 # %% [markdown]
 # The TINY curve drops at every growth step (its neurons are first-order optimal and the amplitude is
@@ -274,3 +272,13 @@ fig
 #    section 8. Which method gains accuracy at the growth steps themselves?
 # 5. Set the activation to `"identity"` and check that the cross term of `first_order_decrease` vanishes.
 #    Prove it from $\mathrm{span}(B) \subseteq \mathrm{span}(B_{in})$.
+
+# %% [markdown]
+# ## Checked exercises
+#
+# These come with an automatic checker that compares your code with refgrow to ~1e-10. Copy the
+# exercise set once with `python -m refgrow exercises copy my_exercises`, fill in the stub, then run:
+#
+# * `python -m refgrow check tiny my_exercises/tiny.py` — v_goal, the best update and the new neurons of TINY (sections 2-5)
+#
+# The checker names the first quantity that differs and by how much.

@@ -38,14 +38,13 @@ import numpy as np
 from refgrow.datasets import two_sines
 from refgrow.mlp import MLP
 from refgrow.optim import SGD
-from refgrow.plotting import plt
+from refgrow.plotting import figure_dir, plt, show
 from refgrow.stats import (ADFConvergence, adf_test, default_maxlag, mackinnon_critical_values,
                            mackinnon_pvalue)
 from refgrow.train import PlateauTest, train
 
 QUICK = bool(os.environ.get("REFGROW_QUICK"))
-FIG = os.environ.get("REFGROW_FIGURES") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "figures")
-os.makedirs(FIG, exist_ok=True)
+print("figures are written to", figure_dir(), "($REFGROW_FIGURES, else out/figures)")
 REPS = 300 if QUICK else 3000          # Monte Carlo repetitions in section 4
 rng = np.random.default_rng(0)
 
@@ -88,7 +87,7 @@ print(res)
 # Under $H_0$, $\tau$ does **not** follow a t-distribution (the regressor $y_{t-1}$ is itself a random
 # walk). MacKinnon (1994) fitted its distribution function by a normal CDF of a polynomial:
 # $p = \Phi(c_0 + c_1\tau + c_2\tau^2)$ for small p ($\tau \le \tau^*$) and a cubic above.
-# The check points of `shared/reference/adf.md` for `"c"`: $p(-3) = 0.0349$, $p(-1.61) = 0.478$.
+# The check points of MacKinnon [docs/references.md#mackinnon](../docs/references.md#mackinnon) for `"c"`: $p(-3) = 0.0349$, $p(-1.61) = 0.478$.
 # Critical values come from MacKinnon's (2010) finite-sample surfaces
 # $\mathrm{cv}(T) = b_0 + b_1/T + b_2/T^2 + b_3/T^3$.
 
@@ -113,8 +112,7 @@ ax.set_xlabel(r"ADF statistic $\tau$")
 ax.set_ylabel("MacKinnon p-value")
 ax.set_title("p-value surfaces (MacKinnon 1994)")
 ax.legend()
-fig.savefig(os.path.join(FIG, "adf_pvalue_curves.png"), dpi=110, bbox_inches="tight")
-fig
+show(fig, "adf_pvalue_curves.png", dpi=110)
 
 # %% [markdown]
 # ## 3. What the two criteria see on a loss curve
@@ -158,8 +156,7 @@ axes[1].semilogy(t, pvals, ".", ms=3)
 axes[1].axhline(0.05, color="k", lw=0.8, ls="--")
 axes[1].set_ylabel("ADF p (last 20)")
 axes[1].set_xlabel("epoch")
-fig.savefig(os.path.join(FIG, "adf_decaying_loss.png"), dpi=110, bbox_inches="tight")
-fig
+show(fig, "adf_decaying_loss.png", dpi=110)
 
 # %% [markdown]
 # ## 4. Small-sample caveats (the 20-epoch window)
@@ -220,8 +217,7 @@ ax.set_xlabel("p-value under H0 (random walks)")
 ax.set_ylabel("density (uniform = 1)")
 ax.set_title("p-values should be uniform under H0")
 ax.legend(fontsize=8)
-fig.savefig(os.path.join(FIG, "adf_small_sample_pvalues.png"), dpi=110, bbox_inches="tight")
-fig
+show(fig, "adf_small_sample_pvalues.png", dpi=110)
 
 # %% [markdown]
 # **Reading the numbers.** With the paper's setting (20 points, AIC) the test rejects a true unit
@@ -286,8 +282,7 @@ axes[1].semilogy(runs["no stopping"][0].epoch, runs["no stopping"][1], ".", ms=3
 axes[1].axhline(0.05, color="k", lw=0.8, ls="--")
 axes[1].set_ylabel("ADF p (last 20)")
 axes[1].set_xlabel("epoch")
-fig.savefig(os.path.join(FIG, "adf_training_stop.png"), dpi=110, bbox_inches="tight")
-fig
+show(fig, "adf_training_stop.png", dpi=110)
 
 # %% [markdown]
 # With minibatch noise the loss of this 8-neuron network reaches a noisy plateau within a few tens
@@ -321,3 +316,13 @@ fig
 #    `ADFConvergence` stops near the plateau rule.
 # 5. Replace the 5 % level by a Bonferroni-style level for testing after *every* epoch. How much later
 #    does training stop?
+
+# %% [markdown]
+# ## Checked exercises
+#
+# These come with an automatic checker that compares your code with refgrow to ~1e-10. Copy the
+# exercise set once with `python -m refgrow exercises copy my_exercises`, fill in the stub, then run:
+#
+# * `python -m refgrow check adf my_exercises/adf.py` — the ADF regression statistic and MacKinnon's p-value (sections 1-2)
+#
+# The checker names the first quantity that differs and by how much.
