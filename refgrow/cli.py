@@ -140,6 +140,8 @@ COMMANDS = {
     "reproduce": (_reproduce, "run a paper experiment (reproduce --list shows them)"),
     "bench": (_bench, "benchmarks as ratios against a peer in the same run (bench --list)"),
     "tutorials": (_tutorials, "list the step-through tutorials"),
+    "figures": ("refgrow.gallery:figures_main", "regenerate the figure gallery (figures/README.md)"),
+    "notebooks": ("refgrow.notebooks:notebooks_main", "write the tutorials as Jupyter notebooks (notebooks extra)"),
     "version": (_version, "print the version"),
 }
 

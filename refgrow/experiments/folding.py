@@ -12,7 +12,8 @@ r"""Paper 002 experiments: grow by folding at typical mistakes.
   ``--dataset fashion-mnist`` runs the same protocol on Fashion-MNIST (long).
 * ``folding-fashion-mnist`` -- Fig. 3 analogue: the first nine typical mistakes on Fashion-MNIST shown as
   images with true / predicted labels. Fashion-MNIST stands in for MNIST (refgrow downloads nothing;
-  Debian package ``dataset-fashion-mnist``); ``--data-dir`` accepts real MNIST IDX files.
+  Debian package ``dataset-fashion-mnist``); ``--data-dir`` accepts real MNIST IDX files. Without any
+  data it runs on :func:`refgrow.datasets.synthetic_images` (10 classes of 28 x 28 bar images) and says so.
   CIFAR-10 (002's other data set) is out of scope for a NumPy MLP reference.
 
 Protocol choices (002 gives no optimiser, batch size or epoch numbers; Appendix C is not in the text)
@@ -277,10 +278,23 @@ def folding_quadratic(argv) -> int:
 # ----------------------------------------------------------------------------------------------
 # Fig. 3 analogue
 # ----------------------------------------------------------------------------------------------
-def _load_images(data_dir, seed, n_train=None, n_test=None):
-    from refgrow.datasets import FASHION_MNIST_DIR, load_fashion_mnist
+def _load_images(data_dir, seed, n_train=None, n_test=None, *, fallback=False):
+    """Fashion-MNIST (or MNIST) splits from IDX files; ``None`` (with a message) when absent.
+
+    With ``fallback=True`` a missing default directory gives the synthetic 10-class bar images of
+    :func:`refgrow.datasets.synthetic_images` instead (28 x 28, like the real data); an explicit
+    ``data_dir`` that does not exist is still an error.
+    """
+    from refgrow.datasets import FASHION_MNIST_DIR, Splits, load_fashion_mnist, synthetic_images
     d = FASHION_MNIST_DIR if data_dir is None else data_dir
     if not os.path.isdir(d):
+        if fallback and data_dir is None:
+            n_tr, n_te = n_train or 10000, n_test or 2000
+            print(f"folding-fashion-mnist: no data at {d!r}; using synthetic bar images (10 classes, 28x28, "
+                  f"{n_tr} training points). Install Debian's dataset-fashion-mnist or pass --data-dir for "
+                  "the real data.")
+            return Splits(synthetic_images(n_tr, rng=seed), synthetic_images(2000, rng=seed + 1),
+                          synthetic_images(n_te, rng=seed + 2))
         print(f"folding-fashion-mnist: no data at {d!r}. refgrow downloads no data sets: install the Debian "
               "package dataset-fashion-mnist (files in /usr/share/datasets/fashion-mnist) or pass "
               "--data-dir DIR with the four MNIST-format IDX files (real MNIST works too).")
@@ -309,10 +323,14 @@ def folding_fashion_mnist(argv) -> int:
     a = p.parse_args(argv)
     if a.quick:
         a.n_train, a.steps, a.epochs, a.min_epochs = min(a.n_train or 2000, 2000), min(a.steps, 3), 30, 20
-    splits = _load_images(a.data_dir, a.seed, n_train=a.n_train or None)
+    splits = _load_images(a.data_dir, a.seed, n_train=a.n_train or None, fallback=True)
     if splits is None:
         return 2
-    names = [str(k) for k in range(10)] if (a.mnist_labels or a.data_dir) else list(FASHION_MNIST_CLASSES)
+    from refgrow.datasets import FASHION_MNIST_DIR, SYNTHETIC_IMAGE_CLASSES
+    synthetic = a.data_dir is None and not os.path.isdir(FASHION_MNIST_DIR)
+    data_name = "synthetic bar images" if synthetic else ("MNIST-format data" if a.data_dir else "Fashion-MNIST")
+    names = (list(SYNTHETIC_IMAGE_CLASSES) if synthetic else
+             [str(k) for k in range(10)] if (a.mnist_labels or a.data_dir) else list(FASHION_MNIST_CLASSES))
     tr, va, te = splits
     rng = np.random.default_rng(a.seed)
     t0 = time.time()
@@ -349,7 +367,8 @@ def folding_fashion_mnist(argv) -> int:
             r = recs[k]
             ax.imshow(tr.X[r.mistake_index].reshape(28, 28), cmap="gray_r")
             ax.set_title(f"growth {r.step}: true {names[r.y_true]}\npredicted {names[r.y_pred]}", fontsize=8)
-    fig.suptitle("002 Fig. 3 analogue: typical mistakes of the first growth steps", fontsize=9)
+    fig.suptitle(f"002 Fig. 3 analogue on {data_name}: typical mistakes of the first growth steps",
+                 fontsize=9)
     fig.tight_layout()
     fpath = os.path.join(a.figures, "folding_fashion_mnist_mistakes.png")
     savefig(fig, fpath)
