@@ -61,22 +61,30 @@ def _tour(argv) -> int:
     print(f"4. trained {a.epochs} full-batch Adam epochs (lr 1e-2) in {dt:.2f} s: train loss "
           f"{hist.train_loss[0]:.3f} -> {hist.train_loss[-1]:.3f}, train acc {hist.train_acc[-1]:.3f}, "
           f"validation acc {hist.val_acc[-1]:.3f}")
-    g = np.linspace(-4, 4, 300)
-    grid = np.column_stack([np.repeat(g, g.size), np.tile(g, g.size)])
-    patterns = net.activation_patterns(grid)[0]
+    margin = 0.3                                  # the window drawn by decision_regions below
+    lo, hi = data.X.min(axis=0) - margin, data.X.max(axis=0) + margin
+    g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], 300), np.linspace(lo[1], hi[1], 300))
+    patterns = net.activation_patterns(np.column_stack([g0.ravel(), g1.ravel()]))[0]
     n_regions = np.unique(np.packbits(patterns, axis=1), axis=0).shape[0]
+    window = f"[{lo[0]:.2f}, {hi[0]:.2f}] x [{lo[1]:.2f}, {hi[1]:.2f}]"
     print(f"5. linear regions: {n_regions} distinct activation patterns of the {a.width} hidden ReLUs "
-          "on a 300x300 grid of [-4, 4]^2 (the network is affine on each)")
+          f"on a 300x300 grid of the plotted window {window} (the network is affine on each)")
     os.makedirs(a.out, exist_ok=True)
-    fig, axes = plt().subplots(1, 2, figsize=(10, 4))
-    decision_regions(net, data.X, data.y, ax=axes[0], title="decision regions after training")
-    plot_history(hist, ax=axes[1], title="loss")
+    fig, axes = plt().subplots(1, 2, figsize=(12, 4.5))
+    decision_regions(net, data.X, data.y, ax=axes[0], margin=margin,
+                     title=f"2-{a.width}-2 ReLU MLP on two sines: decision regions\n"
+                           f"({n_regions} linear regions in this window)")
+    plot_history(hist, ax=axes[1], ylabel="softmax cross-entropy (mean)",
+                 title=f"training vs validation loss\n(full-batch Adam, lr 1e-2, {a.epochs} epochs)")
+    fig.tight_layout()
     path = savefig(fig, os.path.join(a.out, "tour.png"))
     with open(os.path.join(a.out, "tour.json"), "w") as fh:
-        json.dump({"gradcheck_max_rel_err": err, "regions": int(n_regions), "history": hist.to_dict()},
+        json.dump({"gradcheck_max_rel_err": err, "regions": int(n_regions),
+                   "regions_window": [lo.tolist(), hi.tolist()], "history": hist.to_dict()},
                   fh, indent=1)
     print(f"6. wrote {path} and {os.path.join(a.out, 'tour.json')}")
-    print("next: python -m refgrow tutorials   |   python -m refgrow reproduce --list")
+    print("next: python -m refgrow tutorials   |   python -m refgrow reproduce --list   |   "
+          "python -m refgrow figures --list")
     return 0
 
 

@@ -58,11 +58,15 @@ def decision_regions(mlp, X, y, *, ax=None, resolution=200, margin=0.3, title=No
     ax.set_ylim(lo[1], hi[1])
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    ax.legend(fontsize=7, loc="upper right", markerscale=2, title="data (shading: prediction)",
-              title_fontsize=7)
+    ax.legend(fontsize=7, loc="best", markerscale=2, title="data (shading: prediction)", title_fontsize=7,
+              framealpha=0.8)
     if title:
         ax.set_title(title)
     return ax
+
+
+_HISTORY_LABELS = {"train_loss": "training", "val_loss": "validation", "train_acc": "training accuracy",
+                   "val_acc": "validation accuracy"}
 
 
 def plot_history(history, *, ax=None, keys=("train_loss", "val_loss"), logy=True, title=None,
@@ -74,7 +78,7 @@ def plot_history(history, *, ax=None, keys=("train_loss", "val_loss"), logy=True
     for k in keys:
         v = np.asarray(getattr(history, k), dtype=float)
         if np.isfinite(v).any():
-            ax.plot(history.epoch, v, label=k)
+            ax.plot(history.epoch, v, label=_HISTORY_LABELS.get(k, k))
     if logy:
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
