@@ -159,7 +159,9 @@ assert np.allclose(measured, predicted)
 fig, ax = plt().subplots(figsize=(5, 3.2))
 ax.plot(range(len(measured)), measured, "o-", label="measured (1/n)||V - V_goal_proj||^2")
 ax.plot(range(len(predicted)), predicted, "x--", label="Eq. (9): Psi_proj - sum lambda_k^2")
-ax.set_xlabel("number of neurons K"); ax.set_ylabel("bottleneck"); ax.legend(fontsize=8)
+ax.set_xlabel("number of neurons K added"); ax.set_ylabel("expressivity bottleneck (1/n)||.||^2")
+ax.set_xticks(range(len(measured))); ax.legend(fontsize=8)
+ax.set_title("Eq. (9) of TINY: measured vs predicted bottleneck", fontsize=9)
 show(fig, "tiny_tutorial_eq9.png", dpi=100)
 
 # %% [markdown]
@@ -252,7 +254,9 @@ for name, c in runs.items():
     axes[0].plot(c["epoch"], c["train_loss"], label=name)
     axes[1].step(c["n_params"], c["train_loss"], where="post", label=name)
 for ax, xl in zip(axes, ("SGD steps", "number of parameters")):
-    ax.set_yscale("log"); ax.set_xlabel(xl); ax.set_ylabel("train MSE"); ax.legend(fontsize=8)
+    ax.set_yscale("log"); ax.set_xlabel(xl); ax.set_ylabel("train MSE (log scale)"); ax.legend(fontsize=8)
+fig.suptitle(f"TINY vs GradMax vs Random: one neuron every {dt} SGD steps, width 1 -> {target}", fontsize=10)
+fig.tight_layout()
 show(fig, "tiny_tutorial_growth.png", dpi=100)
 
 # %% [markdown]

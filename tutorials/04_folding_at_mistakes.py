@@ -36,7 +36,7 @@ import numpy as np
 
 from refgrow import geometry as G
 from refgrow.datasets import two_sines
-from refgrow.experiments.folding import plot_fold_step
+from refgrow.experiments.folding import fold_step_legend, plot_fold_step
 from refgrow.growth import folding as F
 from refgrow.losses import softmax_cross_entropy
 from refgrow.mlp import MLP
@@ -220,7 +220,10 @@ plot_fold_step(axes[0, 0], None, nets[0], None, X, y, title="trained 2-2-2")
 for k, r in enumerate(grower.records, start=1):
     plot_fold_step(axes[0, k], nets[k - 1], nets[k], r, X, y,
                    title=f"step {k}: for #{r.mistake_index}, acc {r.acc_before:.3f}->{r.acc_after:.3f}")
-fig.tight_layout()
+fig.suptitle("Growing a 2-2-2 ReLU network by folding at typical mistakes: one panel per grown neuron",
+             fontsize=9)
+fold_step_legend(fig)
+fig.tight_layout(rect=(0, 0.1, 1, 1))
 show(fig, "folding_tutorial_growth.png", dpi=120)
 
 # %% [markdown]

@@ -33,7 +33,8 @@ import time
 
 import numpy as np
 
-__all__ = ["folding_sine", "folding_quadratic", "folding_fashion_mnist", "table1_protocol"]
+__all__ = ["folding_sine", "folding_quadratic", "folding_fashion_mnist", "table1_protocol", "plot_fold_step",
+           "fold_step_legend"]
 
 
 def _common(p, *, epochs, min_epochs, lr, batch):
@@ -93,8 +94,28 @@ def plot_fold_step(ax, before, after, rec, X, y, *, resolution=200, margin=0.3, 
         ax.plot([xm[0], xf[0]], [xm[1], xf[1]], "-", color="red", lw=0.8)
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
+    ax.set_xlabel("$x_1$", fontsize=8)
+    ax.set_ylabel("$x_2$", fontsize=8)
     if title:
         ax.set_title(title, fontsize=8)
+
+
+def fold_step_legend(fig, *, ncol=4, fontsize=7):
+    """One key, below the panels, for the symbols of :func:`plot_fold_step`."""
+    import matplotlib
+    from matplotlib.lines import Line2D
+    cm = matplotlib.colormaps["coolwarm"]
+    handles = [
+        Line2D([], [], color=cm(0.0), marker="o", ls="", ms=4, label="class 0"),
+        Line2D([], [], color=cm(1.0), marker="o", ls="", ms=4, label="class 1"),
+        Line2D([], [], color="k", lw=1.0, label="decision boundary after the step"),
+        Line2D([], [], color="k", lw=0.8, ls="dashed", label="boundary before the step"),
+        Line2D([], [], color="green", lw=1.2, label="new neuron's fold hyperplane at init"),
+        Line2D([], [], color="green", lw=1.2, ls="dotted", label="... after fine-tuning"),
+        Line2D([], [], color="red", marker="x", ls="", ms=8, mew=2, label="typical mistake"),
+        Line2D([], [], color="gold", marker="*", ls="", ms=11, mec="k", label="fold point"),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=fontsize, frameon=False)
 
 
 def folding_sine(argv) -> int:
@@ -162,9 +183,10 @@ def folding_sine(argv) -> int:
             plot_fold_step(ax, nets[k - 1], nets[k], r, ds.X, ds.y,
                            title=f"step {k}: neuron {r.neuron_index + 1} for #{r.mistake_index} "
                                  f"({r.y_true} as {r.y_pred}); acc {r.acc_before:.3f}->{r.acc_after:.3f}")
-    fig.suptitle("002 Fig. 1 analogue: dashed = boundary before, green = fold hyperplane at init "
-                 "(dotted: after fine-tuning), x = typical mistake, * = fold point", fontsize=8)
-    fig.tight_layout()
+    fig.suptitle(f"002 Fig. 1 analogue: growing a 2-{a.h0}-2 ReLU network by folding at typical mistakes "
+                 f"({a.dataset}, seed {a.seed})", fontsize=9)
+    fold_step_legend(fig)
+    fig.tight_layout(rect=(0, 0.07 if rows > 1 else 0.1, 1, 1))
     fpath = os.path.join(a.figures, f"folding_{'sine' if a.dataset == 'two-sines' else 'quadratic'}_growth.png")
     savefig(fig, fpath)
     P.close(fig)
@@ -360,7 +382,8 @@ def folding_fashion_mnist(argv) -> int:
     with open(path, "w") as f:
         json.dump(data, f, indent=1)
     P = plt()
-    fig, axes = P.subplots(3, 3, figsize=(6.5, 7.2))
+    rows = max(1, int(np.ceil(len(recs) / 3)))
+    fig, axes = P.subplots(rows, 3, figsize=(6.5, 2.4 * rows + 0.6), squeeze=False)
     for k, ax in enumerate(axes.flat):
         ax.axis("off")
         if k < len(recs):

@@ -239,21 +239,21 @@ def _figures(payload, out):
     if "teacher_student" in payload:
         runs = payload["teacher_student"]["runs"]
         paths.append(_figure(runs, list(runs[0]), [
-            ("epoch", "train_loss", True, "train MSE", "full-batch SGD steps"),
-            ("epoch", "val_loss", True, "test MSE", "full-batch SGD steps")],
+            ("epoch", "train_loss", True, "train MSE (log scale)", "full-batch SGD steps"),
+            ("epoch", "val_loss", True, "test MSE (log scale)", "full-batch SGD steps")],
             os.path.join(out, "tiny_teacher_student.png"), "(a) teacher-student: growth 5 -> 10 neurons"))
     name = str(payload.get("classification_data", "")).split(" ")[0]
     if "classification" in payload:
         runs = payload["classification"]["runs"]
         paths.append(_figure(runs, list(runs[0]), [
             ("n_params", "val_acc", False, "test accuracy", "number of parameters"),
-            ("epoch", "train_loss", True, "train loss", "epochs")],
+            ("epoch", "train_loss", True, "train cross-entropy (log scale)", "epochs")],
             os.path.join(out, "tiny_classification.png"), f"(b) growing one hidden layer on {name}"))
     if "pure_growth" in payload:
         runs = payload["pure_growth"]["runs"]
         paths.append(_figure(runs, list(runs[0]), [
             ("n_params", "val_acc", False, "test accuracy", "number of parameters"),
-            ("n_params", "train_loss", True, "train loss", "number of parameters")],
+            ("n_params", "train_loss", True, "train cross-entropy (log scale)", "number of parameters")],
             os.path.join(out, "tiny_pure_growth.png"), f"(c) pure growth (no gradient steps) on {name}"))
     return paths
 
