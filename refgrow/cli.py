@@ -6,7 +6,9 @@ tour        a short end-to-end run: train a shallow ReLU MLP on the two-sine set
             gradient against finite differences, look at its linear regions, write a figure
 reproduce   run a paper experiment (``python -m refgrow reproduce --list``)
 bench       run a benchmark measured against a peer in the same run (``python -m refgrow bench --list``)
-tutorials   list the tutorials and how to run them
+tutorials   list the tutorials, the paper each follows, and how to run them
+figures     regenerate the figure gallery (``figures/README.md``; see :mod:`refgrow.gallery`)
+notebooks   write the tutorials as Jupyter notebooks (see :mod:`refgrow.notebooks`)
 version     print the version
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import sys
 import time
 
@@ -121,17 +124,24 @@ def _bench(argv) -> int:
 
 
 def _tutorials(argv) -> int:
+    p = argparse.ArgumentParser(prog="refgrow tutorials", description=(
+        "List the step-through tutorials, the paper each follows and how to run them."))
+    p.parse_args(argv)
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     files = sorted(glob.glob(os.path.join(here, "tutorials", "[0-9]*.py")))
-    print("Tutorials (plain Python in jupytext percent format; open as notebooks with "
-          "`jupytext --to notebook FILE`):")
+    print("Tutorials (plain Python in jupytext percent format):")
     if not files:
         print("  (none found: the tutorials live in the source checkout, under tutorials/)")
     for f in files:
         with open(f) as fh:
-            title = next((ln.strip("# \n") for ln in fh if ln.startswith("# #")), "")
-        print(f"  python {os.path.relpath(f)}   {title}")
-    print("Set REFGROW_QUICK=1 for the quick mode used by the test suite.")
+            text = fh.read()
+        title = next((ln.strip("# ") for ln in text.splitlines() if ln.startswith("# # ")), "")
+        refs = sorted(set(re.findall(r"references\.md#([a-z-]+)\)", text)))
+        print(f"  python {os.path.relpath(f)}\n      {title}"
+              + (f"\n      papers: {', '.join('docs/references.md#' + r for r in refs)}" if refs else ""))
+    print("As notebooks: python -m refgrow notebooks [--execute] [--quick]  (pip install -e \".[notebooks]\")")
+    print("REFGROW_QUICK=1 gives the quick mode used by the test suite; figures go to out/figures "
+          "(or $REFGROW_FIGURES).")
     return 0
 
 

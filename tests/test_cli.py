@@ -137,3 +137,32 @@ def test_unknown_names_fail_clearly(capsys):
     assert "unknown experiment" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["frobnicate"])
+
+
+def test_folding_quadratic_writes_its_table_after_every_seed(tmp_path, monkeypatch):
+    """The partial table is on disk after each seed (a cut run keeps its finished seeds)."""
+    import refgrow.experiments.folding as fx
+    seen = []
+    real = fx.table1_protocol
+
+    def spy(*args, on_seed=None, **kw):
+        def wrapped(rows, reached):
+            on_seed(rows, reached)
+            seen.append(json.loads((tmp_path / "folding_table1_quadratics.json").read_text()))
+        return real(*args, on_seed=wrapped, **kw)
+
+    monkeypatch.setattr(fx, "table1_protocol", spy)
+    argv = ["reproduce", "folding-quadratic", "--seeds", "2", "--n", "120", "--epochs", "30",
+            "--min-epochs", "20", "--widths", "2", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    assert [s["seeds_done"] for s in seen] == [1, 2] and not seen[0]["complete"]
+    final = json.loads((tmp_path / "folding_table1_quadratics.json").read_text())
+    assert final["complete"] and set(final["rows"]) == set(final["rows_raw"])
+    assert all(len(v) == 2 for v in final["rows_raw"].values())
+
+
+def test_tutorials_lists_each_tutorial_with_its_papers(capsys):
+    assert main(["tutorials"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Tutorial 0") == 5
+    assert out.count("papers: docs/references.md#") == 5

@@ -54,6 +54,14 @@ def test_tutorial_opens_as_a_notebook(name):
     assert nb.cells[0].cell_type == "markdown" or nb.cells[1].cell_type == "markdown"
 
 
+def test_every_tutorial_cites_its_papers_and_points_to_the_exercise_checker():
+    """A reader goes from a tutorial to the paper section (docs/references.md) and to checked exercises."""
+    for name in EXPECTED:
+        text = (ROOT / "tutorials" / name).read_text()
+        assert "](../docs/references.md#" in text, name
+        assert "**Follows**" in text and "python -m refgrow check " in text, name
+
+
 def test_tutorials_do_not_depend_on_file_paths_or_write_into_the_gallery():
     """A notebook has no ``__file__``; figures go to out/ or REFGROW_FIGURES, never figures/."""
     for name in EXPECTED:

@@ -18,8 +18,14 @@
 #    network is on that input's linear region (the "activated linear segment" of the folding slides);
 # 4. see that a ReLU network cuts its input space into linear regions.
 #
-# Everything is float64 NumPy. Run it as a script (`python tutorials/01_mlp_by_hand.py`) or open it as a
-# notebook (`jupytext --to notebook tutorials/01_mlp_by_hand.py`). `REFGROW_QUICK=1` makes it fast.
+# Everything is float64 NumPy.
+#
+# **Follows** the conventions shared by all four papers (no single paper section); the data is the
+# two-sine set of the folding paper, Sec. 4 [[docs/references.md#folding]](../docs/references.md#folding).
+#
+# Run it as a script (`python tutorials/01_mlp_by_hand.py`) or as a notebook (`python -m refgrow notebooks
+# --execute 01`, the `notebooks` extra); `REFGROW_QUICK=1` (`--quick`) makes it fast. Figures go
+# to `out/figures` (or `$REFGROW_FIGURES`); the gallery copies are listed in `figures/README.md`.
 
 # %%
 import os

@@ -24,8 +24,12 @@
 # 4. build the **width-4 network** of App. A.1 neuron by neuron (sum, t1, t2, bias) and verify it equals the series;
 # 5. pretrain the peaks through the weight-setting map (Algorithm 1) and compare with Kaiming on $x^3$.
 #
-# Run it as a script (`python tutorials/02_triangle_waves.py`) or as a notebook
-# (`jupytext --to notebook tutorials/02_triangle_waves.py`). `REFGROW_QUICK=1` makes it fast.
+# **Follows** Sec. 3 (Eqs. 1–2), Sec. 3.1 (Theorem 3.1), Sec. 4 (Tables 1–3, Fig. 4) and App. A.1 of the
+# triangle-waves paper [[docs/references.md#triangle]](../docs/references.md#triangle).
+#
+# Run it as a script (`python tutorials/02_triangle_waves.py`) or as a notebook (`python -m refgrow notebooks
+# --execute 02`, the `notebooks` extra); `REFGROW_QUICK=1` (`--quick`) makes it fast. Figures go
+# to `out/figures` (or `$REFGROW_FIGURES`); the gallery copies are listed in `figures/README.md`.
 
 # %%
 import os

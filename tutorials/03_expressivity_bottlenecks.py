@@ -25,8 +25,12 @@
 #    and that the loss decreases at first order as Prop. 3.3 predicts — and where that fails (ReLU);
 # 5. compare TINY, GradMax and Random growth on a small problem.
 #
-# Run as a script (`python tutorials/03_expressivity_bottlenecks.py`) or as a notebook
-# (`jupytext --to notebook ...`). `REFGROW_QUICK=1` keeps it short.
+# **Follows** Sec. 2 (v_goal), Sec. 3.1 (Prop. 3.1, Def. 3.1), Sec. 3.2 (Prop. 3.2, Eq. 9, Props.
+# 3.3–3.4), Sec. 5 and App. B.1 of TINY [[docs/references.md#tiny]](../docs/references.md#tiny).
+#
+# Run it as a script (`python tutorials/03_expressivity_bottlenecks.py`) or as a notebook (`python -m refgrow notebooks
+# --execute 03`, the `notebooks` extra); `REFGROW_QUICK=1` (`--quick`) makes it fast. Figures go
+# to `out/figures` (or `$REFGROW_FIGURES`); the gallery copies are listed in `figures/README.md`.
 
 # %%
 import functools

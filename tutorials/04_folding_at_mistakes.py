@@ -25,8 +25,13 @@
 # 4. compute the fold-hyperplane regulariser $L_{fold\text{-}reg}$ (Def. 5) and check its gradient;
 # 5. run the growth loop, read the per-neuron *explanation records*, export them as JSON, and roll back.
 #
-# Run as a script (`python tutorials/04_folding_at_mistakes.py`) or as a notebook via jupytext.
-# `REFGROW_QUICK=1` keeps it short.
+# **Follows** Sec. 2.2–2.3 (Def. 4, Thm. 3, Alg. 1, Def. 5) and Sec. 3.2–3.3 of the folding paper
+# [[docs/references.md#folding]](../docs/references.md#folding) and the slides' sub-algorithms
+# [[docs/references.md#folding-slides]](../docs/references.md#folding-slides).
+#
+# Run it as a script (`python tutorials/04_folding_at_mistakes.py`) or as a notebook (`python -m refgrow notebooks
+# --execute 04`, the `notebooks` extra); `REFGROW_QUICK=1` (`--quick`) makes it fast. Figures go
+# to `out/figures` (or `$REFGROW_FIGURES`); the gallery copies are listed in `figures/README.md`.
 
 # %%
 import json

@@ -27,8 +27,13 @@
 # 5. plug `refgrow.stats.ADFConvergence` into `refgrow.train.train` and compare it with a plain
 #    plateau rule.
 #
-# Run as a script (`python tutorials/05_when_to_grow.py`) or as a notebook
-# (`jupytext --to notebook tutorials/05_when_to_grow.py`); `REFGROW_QUICK=1` makes it fast.
+# **Follows** Sec. 3.1 of the folding paper [[docs/references.md#folding]](../docs/references.md#folding),
+# with the ADF procedure [[docs/references.md#dickey-fuller]](../docs/references.md#dickey-fuller) and
+# MacKinnon's constants [[docs/references.md#mackinnon]](../docs/references.md#mackinnon).
+#
+# Run it as a script (`python tutorials/05_when_to_grow.py`) or as a notebook (`python -m refgrow notebooks
+# --execute 05`, the `notebooks` extra); `REFGROW_QUICK=1` (`--quick`) makes it fast. Figures go
+# to `out/figures` (or `$REFGROW_FIGURES`); the gallery copies are listed in `figures/README.md`.
 
 # %%
 import os

@@ -197,13 +197,14 @@ def folding_sine(argv) -> int:
 # ----------------------------------------------------------------------------------------------
 # Table 1 analogue
 # ----------------------------------------------------------------------------------------------
-def table1_protocol(train, test, widths, seeds, a, *, h0=1, progress=print):
+def table1_protocol(train, test, widths, seeds, a, *, h0=1, progress=print, on_seed=None):
     """Grow to each width vs initialise with it, for every seed; returns {row label: [test acc]}.
 
     The grown networks start from ``h0`` hidden neurons and grow one fold neuron per step until the
     width (growth stops earlier only when no mistake is left: the plateau rule is disabled to reach
     the table's widths); each fixed-width network is trained with the same optimiser and
-    convergence rule. Test accuracy of the final networks.
+    convergence rule. Test accuracy of the final networks. ``on_seed(rows, reached)``, when given, is
+    called after every seed (the experiment writes its partial table there).
     """
     from refgrow.growth.folding import fine_tune
     from refgrow.mlp import MLP
@@ -229,6 +230,8 @@ def table1_protocol(train, test, widths, seeds, a, *, h0=1, progress=print):
             rows[f"initialized with {w} hidden neurons"].append(
                 float(np.mean(np.argmax(net.predict(test.X), 1) == test.y)))
         progress(f"  seed {s}: " + ", ".join(f"{k.split(' hidden')[0]} {v[-1]:.4f}" for k, v in rows.items()))
+        if on_seed is not None:
+            on_seed(rows, reached)
     return rows, reached
 
 
@@ -282,17 +285,29 @@ def folding_quadratic(argv) -> int:
         train, test = make(a.n, rng=rng), make(a.n, rng=rng)
     t0 = time.time()
     print(f"folding Table 1 analogue on {a.dataset}: widths {widths}, seeds 0..{a.seeds - 1}")
-    rows, reached = table1_protocol(train, test, widths, range(a.seeds), a, h0=a.h0)
+    os.makedirs(a.out, exist_ok=True)
+    path = os.path.join(a.out, f"folding_table1_{a.dataset}.json")
+
+    def write(rows, reached, complete):
+        """Raw per-seed accuracies so far (rewritten after every seed, so a finished seed is kept)."""
+        with open(path, "w") as f:
+            json.dump({"complete": complete, "seeds_done": len(next(iter(rows.values()))),
+                       "rows_raw": rows, "widths_reached": {str(k): v for k, v in reached.items()},
+                       "args": vars(a)}, f, indent=1)
+
+    rows, reached = table1_protocol(train, test, widths, range(a.seeds), a, h0=a.h0,
+                                    on_seed=lambda r, w: write(r, w, False))
     res = _print_table(rows, f"\nTable 1 analogue ({a.dataset}, {a.seeds} seeds, {time.time() - t0:.0f}s)")
     for w in widths:
         if any(r < w for r in reached[w]):
             print(f"note: growth to {w} stopped early (no mistake left) in some seeds; widths reached "
                   f"{reached[w]}")
-    os.makedirs(a.out, exist_ok=True)
-    path = os.path.join(a.out, f"folding_table1_{a.dataset}.json")
+    write(rows, reached, True)
+    with open(path) as f:
+        data = json.load(f)
+    data["rows"] = res
     with open(path, "w") as f:
-        json.dump({"rows": res, "widths_reached": {str(k): v for k, v in reached.items()},
-                   "args": vars(a)}, f, indent=1)
+        json.dump(data, f, indent=1)
     print(f"results: {path}")
     return 0
 
