@@ -267,7 +267,11 @@ def figures_main(argv) -> int:
     t0 = time.perf_counter()
 
     def one(job):
-        return job, run_job(job, os.path.join(a.runs, job), quick=a.quick)
+        try:
+            return job, run_job(job, os.path.join(a.runs, job), quick=a.quick)
+        except FileNotFoundError as exc:           # a tutorial outside a source checkout
+            print(f"  {job}: {exc}")
+            return job, (127, 0.0)
 
     failed, written = [], 0
     with ThreadPoolExecutor(max_workers=a.jobs) as ex:

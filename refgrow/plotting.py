@@ -102,7 +102,9 @@ def plot_layer_outputs(x, cache, names, *, axes, fontsize=8):
         for j, name in enumerate(names):
             ax.plot(x, cache.inputs[l + 1][:, j], label=name)
         ax.set_title(f"hidden layer {l + 1}", fontsize=fontsize)
-    axes[0].legend(fontsize=7)
+        ax.set_xlabel("input x", fontsize=fontsize)
+    axes[0].set_ylabel("neuron output (after ReLU)", fontsize=fontsize)
+    axes[0].legend(fontsize=7, title="neuron", title_fontsize=7)
     return axes
 
 

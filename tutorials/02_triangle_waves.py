@@ -85,6 +85,10 @@ fig, ax = P.subplots(1, 4, figsize=(14, 2.6))
 for i in range(4):
     ax[i].plot(xs, W[i])
     ax[i].set_title(f"$W_{i}$ ({2 ** (i + 1)} pieces)")
+    ax[i].set_xlabel("x")
+ax[0].set_ylabel("$W_i(x)$")
+fig.suptitle("Composed triangle waves (Eq. 2): any peaks give $2^{i+1}$ linear pieces", fontsize=10)
+fig.tight_layout()
 show(fig, "triangle_02_waves.png", dpi=90)
 
 # %% [markdown]
@@ -164,6 +168,9 @@ assert r.n_linear_regions == 32
 out, cache = net.forward(xs[:, None])
 fig, ax = P.subplots(1, 5, figsize=(16, 2.8))
 plot_layer_outputs(xs, cache, ["sum", "t1", "t2", "bias"], axes=ax)   # neuron j of layer l vs x
+fig.suptitle("The width-4 triangle network (App. A.1, Fig. 3): each neuron's output against the input",
+             fontsize=10)
+fig.tight_layout()
 show(fig, "triangle_02_fig3_neurons.png", dpi=90)
 
 # %% [markdown]
@@ -216,6 +223,11 @@ for i, typ in enumerate(("default", "enforced")):
     ax[i].plot(tes.X, tes.y, "x", label="test")
     ax[i].set_title(f"{typ}: best test MSE {resd[typ]['x3']['test_mse'][k]:.1e}")
     ax[i].legend(fontsize=7)
+    ax[i].set_xlabel("x")
+    ax[i].set_ylabel("y")
+fig.suptitle(f"Fig. 4 / Table 3: Kaiming default vs pretraining on sparse $x^3$ (best of {seeds} seeds)",
+             fontsize=10)
+fig.tight_layout()
 show(fig, "triangle_02_fig4_sparse.png", dpi=90)
 
 # %% [markdown]

@@ -155,12 +155,13 @@ axes[0].plot(t, curve)
 axes[0].axvline(fires_adf_only, color="tab:orange", ls="--", label="ADF p<0.05 alone")
 if fires_both is not None:
     axes[0].axvline(fires_both, color="tab:green", ls="--", label="ADF and local minimum")
-axes[0].set_ylabel("loss")
+axes[0].set_ylabel("loss (synthetic)")
 axes[0].legend()
 axes[1].semilogy(t, pvals, ".", ms=3)
 axes[1].axhline(0.05, color="k", lw=0.8, ls="--")
-axes[1].set_ylabel("ADF p (last 20)")
+axes[1].set_ylabel("ADF p-value, last 20 epochs (log)")
 axes[1].set_xlabel("epoch")
+axes[0].set_title("Synthetic decaying loss: when do the two 'when to grow' criteria fire?", fontsize=10)
 show(fig, "adf_decaying_loss.png", dpi=110)
 
 # %% [markdown]
@@ -220,7 +221,7 @@ for name in ("n=20, AIC (paper default)", "n=20, lag 0 (Dickey-Fuller)", "n=200,
 ax.axhline(1.0, color="k", lw=0.8, ls="--")
 ax.set_xlabel("p-value under H0 (random walks)")
 ax.set_ylabel("density (uniform = 1)")
-ax.set_title("p-values should be uniform under H0")
+ax.set_title("ADF p-values on random walks (H0 true): uniform if the test is calibrated", fontsize=10)
 ax.legend(fontsize=8)
 show(fig, "adf_small_sample_pvalues.png", dpi=110)
 
@@ -285,8 +286,9 @@ axes[0].set_ylabel("training loss")
 axes[0].legend(fontsize=8)
 axes[1].semilogy(runs["no stopping"][0].epoch, runs["no stopping"][1], ".", ms=3)
 axes[1].axhline(0.05, color="k", lw=0.8, ls="--")
-axes[1].set_ylabel("ADF p (last 20)")
+axes[1].set_ylabel("ADF p-value, last 20 epochs (log)")
 axes[1].set_xlabel("epoch")
+axes[0].set_title("Stopping rules in a real training loop: ADF + local minimum vs plateau", fontsize=10)
 show(fig, "adf_training_stop.png", dpi=110)
 
 # %% [markdown]
