@@ -93,8 +93,8 @@ FIGURES = {
     "01_linear_regions": Figure("tutorial-01", "Linear regions (activation patterns) of a trained 2-8-2 MLP "
                                 "on a grid, the region of one input, and its decision regions.",
                                 "tutorial 01 (no paper figure)"),
-    "triangle_02_waves": Figure("tutorial-02", "Triangle function, composed waves W_i and the partial sums "
-                                "of Theorem 3.1.", f"{_T} Fig. 1"),
+    "triangle_02_waves": Figure("tutorial-02", "Composed triangle waves W_0..W_3 for random peaks: "
+                                "2^(i+1) linear pieces whatever the peaks.", f"{_T} Eq. 2, Fig. 1, Fig. 10"),
     "triangle_02_fig3_neurons": Figure("tutorial-02", "Output of every neuron of the width-4 triangle "
                                        "network, layer by layer.", f"{_T} Fig. 3"),
     "triangle_02_fig4_sparse": Figure("tutorial-02", "Pretraining vs Kaiming default on sparse x^3 "
@@ -123,7 +123,7 @@ FIGURES = {
                                    "train and test MSE of TINY, GradMax, Random and fixed widths.",
                                    f"GradMax's MLP set-up; {_TINY} Sec. 5.1"),
     "tiny_classification": Figure("tiny-vs-gradmax", "(b) growing one hidden layer on a classification set "
-                                  "(Fashion-MNIST, or two spirals without it): test accuracy vs parameters.",
+                                  "(Fashion-MNIST, or 10-class synthetic bar images without it): test accuracy vs parameters.",
                                   f"{_TINY} Figs. 5-6 (small-scale analogue)"),
     "tiny_pure_growth": Figure("tiny-vs-gradmax", "(c) pure growth, no gradient step: TINY vs Random "
                                "accuracy vs parameters.", f"{_TINY} Fig. 8 (small-scale analogue)"),
