@@ -1,4 +1,4 @@
-"""Optional cross-check (mine vs theirs) against PyTorch autograd in float64 (``pip install -e .[oracle]``)."""
+"""Optional cross-check (mine vs theirs) against PyTorch autograd in float64 (``pip install -e .[torch]``, CPU build: see the README)."""
 import numpy as np
 import pytest
 
