@@ -228,7 +228,7 @@ def _figure(runs, methods, panels, path, title):
         ax.set_xlabel(xlabel)
         ax.set_ylabel(label)
         ax.legend(fontsize=8)
-    fig.suptitle(title)
+    fig.suptitle(f"{title}  (mean, band = \u00b1 sd over {len(runs)} seed{'s' if len(runs) > 1 else ''})")
     fig.tight_layout()
     return savefig(fig, path)
 
