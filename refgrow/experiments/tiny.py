@@ -361,5 +361,7 @@ def _save(payload, out):
         json.dump(_jsonable(payload), f)
     summary = {k: ({kk: vv for kk, vv in v.items() if kk != "runs"} if isinstance(v, dict) and "runs" in v else v)
                for k, v in payload.items()}
+    summary["settings"] = {k: v for k, v in summary["settings"].items()    # no machine-specific paths
+                           if k not in ("out", "data_dir", "replot", "no_figures")}
     with open(os.path.join(out, "tiny_vs_gradmax_summary.json"), "w") as f:
         json.dump(_jsonable(summary), f, indent=1)
