@@ -27,7 +27,7 @@ def run(argv) -> dict:
     try:
         import torch
     except ImportError:
-        print("bench mlp-step: PyTorch is not installed (pip install -e .[oracle]); nothing to compare")
+        print("bench mlp-step: PyTorch is not installed (pip install -e .[torch]; CPU build: see the README); nothing to compare")
         return {"skipped": "torch not installed"}
     sizes = [int(s) for s in a.sizes.split(",")]
     rng = np.random.default_rng(0)
