@@ -141,6 +141,7 @@ COMMANDS = {
     "bench": (_bench, "benchmarks as ratios against a peer in the same run (bench --list)"),
     "tutorials": (_tutorials, "list the step-through tutorials"),
     "version": (_version, "print the version"),
+    "oracle": ("refgrow.oracle.cli:main", "golden vectors: export them, check another implementation (oracle --help)"),
 }
 
 

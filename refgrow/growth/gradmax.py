@@ -87,7 +87,10 @@ def gradmax_neurons(B_in, V_goal, k, *, c=None, bias=True):
     -------
     NewNeurons
         ``w_in`` zeros (k, d - bias), ``b_in`` zeros (k,), ``w_out`` (d_next, k);
-        ``info``: ``singular_values`` (top k of G), ``c``, ``method``.
+        ``info``: ``singular_values`` (top k of G), ``c``, ``method``, ``rank`` (of G: singular values
+        ``> max(d_next, d) eps sigma_1``; columns beyond it are arbitrary), ``discarded_energy``
+        (``sum_{i>k} sigma_i^2``, the part of ``||G||_F^2`` the k fan-outs cannot reach) and
+        ``discarded_fraction`` (that part over ``||G||_F^2``).
 
     Examples
     --------
@@ -115,8 +118,14 @@ def gradmax_neurons(B_in, V_goal, k, *, c=None, bias=True):
     d_in = B.shape[1] - (1 if bias else 0)
     sv = np.zeros(k)
     sv[:min(k, s.size)] = s[:k]
-    return NewNeurons(np.zeros((k, d_in)), np.zeros(k), Om,
-                      {"method": "gradmax", "singular_values": [float(v) for v in sv], "c": c})
+    # rank of G at the float64 noise level (numpy.linalg.matrix_rank's rule); fan-out columns beyond it
+    # are singular vectors of a zero singular value, i.e. arbitrary
+    rank = int(np.count_nonzero(s > max(G.shape) * np.finfo(float).eps * s[0])) if s.size and s[0] > 0 else 0
+    total = float(np.sum(s * s))
+    info = {"method": "gradmax", "singular_values": [float(v) for v in sv], "c": c, "rank": rank,
+            "discarded_energy": float(np.sum(s[k:] ** 2)),
+            "discarded_fraction": float(np.sum(s[k:] ** 2)) / total if total > 0 else 0.0}
+    return NewNeurons(np.zeros((k, d_in)), np.zeros(k), Om, info)
 
 
 def fan_in_gradient_norm(B_in, V_goal, w_out, *, sigma_prime0=1.0):
@@ -166,8 +175,10 @@ def propose_gradmax(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", c=No
     h = mlp.check_hidden_layer(hidden_layer)
     _, cache = mlp.forward(X)
     V = v_goal(mlp, X, y, hidden_layer=h, loss=loss, cache=cache)
-    B_in = np.hstack([cache.inputs[h], np.ones((V.shape[0], 1))])
-    nn = gradmax_neurons(B_in, V, k, c=c)
+    A = cache.inputs[h]
+    has_b = mlp.has_bias[h]                              # no ones column for a layer without bias
+    B_in = np.hstack([A, np.ones((V.shape[0], 1))]) if has_b else A
+    nn = gradmax_neurons(B_in, V, k, c=c, bias=has_b)
     if fan_in == "zero":
         return nn
     if fan_in != "first_step":
@@ -177,4 +188,6 @@ def propose_gradmax(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", c=No
         raise ValueError(f"eta must be a finite number > 0, got {eta}")
     A = eta * (nn.w_out.T @ gradmax_matrix(B_in, V))     # -eta * dL/dw_in with sigma'(0) = 1
     info = dict(nn.info, fan_in="first_step", eta=eta)
+    if not has_b:
+        return NewNeurons(A, np.zeros(A.shape[0]), nn.w_out, info)
     return NewNeurons(A[:, :-1], A[:, -1], nn.w_out, info)

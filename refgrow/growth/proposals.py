@@ -123,7 +123,10 @@ def apply_proposal(mlp, hidden_layer, neurons):
                              f"{mlp.weights[h + 1].shape}, got {np.shape(neurons.dW_next)}")
         base = mlp.copy()
         base.weights[h + 1] = base.weights[h + 1] + neurons.dW_next
-        base.biases[h + 1] = base.biases[h + 1] + neurons.db_next
+        if mlp.has_bias[h + 1]:
+            base.biases[h + 1] = base.biases[h + 1] + neurons.db_next
+        elif np.any(neurons.db_next != 0):
+            raise ValueError(f"neurons.db_next must be zeros: weights[{h + 1}] has no bias (has_bias[{h + 1}] is False)")
     return base.add_neurons(h, neurons.w_in, neurons.b_in, neurons.w_out)
 
 
@@ -193,9 +196,9 @@ def amplitude_loss(mlp, hidden_layer, alpha, omega, dW, X, y, *, loss="ce", scal
     ----------
     mlp : refgrow.mlp.MLP
     hidden_layer : int
-    alpha : ndarray, shape (K, d_prev + 1) (bias last)
+    alpha : ndarray, shape (K, d_prev + 1) (bias last), or (K, d_prev) when hidden layer ``h`` has no bias
     omega : ndarray, shape (d_next, K)
-    dW : ndarray, shape (d_next, width + 1), or None
+    dW : ndarray, shape (d_next, width + 1) (width when ``weights[h+1]`` has no bias), or None
     X, y : data
     loss : {"ce", "mse"}
     scaling : {"sqrt", "linear"}
@@ -213,14 +216,18 @@ def amplitude_loss(mlp, hidden_layer, alpha, omega, dW, X, y, *, loss="ce", scal
     sigma = ACTIVATIONS[mlp.activation][2]
     fn = get_loss(loss, validate=False)
     _, cache = mlp.forward(X, check_input=False)
-    Z_new = cache.inputs[h] @ alpha[:, :-1].T + alpha[:, -1]          # (n, K) at amplitude 1
+    A_in = cache.inputs[h]
+    Z_new = A_in @ alpha[:, :-1].T + alpha[:, -1] if mlp.has_bias[h] else A_in @ alpha.T   # (n, K), amplitude 1
     H = cache.inputs[h + 1]
     base = cache.preacts[h + 1]                                       # H W^T + b
-    dA = None if dW is None else H @ dW[:, :-1].T + dW[:, -1]
+    if dW is None:
+        dA = None
+    else:
+        dA = H @ dW[:, :-1].T + dW[:, -1] if mlp.has_bias[h + 1] else H @ dW.T
     tail = None
     if h + 2 < len(mlp.weights):                                      # layers after the grown one
-        tail = MLP(mlp.weights[h + 2:], mlp.biases[h + 2:], activation=mlp.activation,
-                   blocks=mlp.blocks[h + 2:])
+        tail = MLP(mlp.weights[h + 2:], [b if hb else None for b, hb in zip(mlp.biases, mlp.has_bias)][h + 2:],
+                   activation=mlp.activation, blocks=mlp.blocks[h + 2:])
 
     def f(gamma):
         gamma = float(gamma)

@@ -36,11 +36,21 @@ Psi^l                  ``expressivity_bottleneck`` scalar      (1/n) ||V - V_goa
 
 Interpretation notes
 --------------------
-* **Pseudo-inverse threshold.** ``S`` is symmetric PSD; it is diagonalised with ``numpy.linalg.eigh``
-  and eigenvalues ``mu <= rtol * mu_max`` are treated as 0 (paper: "the inverse of 0 eigenvalues is 0"),
-  with ``rtol = RTOL = 1e-10`` by default. The same threshold defines ``S^+`` in :func:`best_update`,
-  so ``B @ dW.T`` is exactly the orthogonal projection of ``V_goal`` on the column space of ``B`` up to
-  directions with relative energy below ``rtol``. For the new neurons, ``cholesky=True`` (the default
+* **Pseudo-inverse threshold (float64 noise level).** ``S`` is symmetric PSD; eigenvalues
+  ``mu <= rtol * mu_max`` are treated as 0 (paper: "the inverse of 0 eigenvalues is 0"). The default
+  ``rtol=None`` is numpy's ``pinv``/``lstsq`` rule on the singular values of ``B``,
+  ``sigma > max(n, d) eps sigma_max``, i.e. ``mu > (max(n, d) eps)^2 mu_max``
+  (:func:`refgrow.growth.tiny.spectrum.default_rtol`), applied where it is meaningful: ``eigh`` of the
+  Gram matrix when it is well conditioned, the SVD of ``B`` otherwise (derivation and measurements in
+  :mod:`refgrow.growth.tiny.spectrum`). The former default ``1e-10`` on ``mu`` dropped directions
+  float64 resolves (issue 9). The same threshold defines ``S^+`` in :func:`best_update`, so
+  ``B @ dW.T`` is the orthogonal projection of ``V_goal`` on the column space of ``B`` that float64
+  resolves.
+* **Rank and discarded energy.** Every result reports the rank it used (``best_update(...,
+  return_info=True)``, ``TinyNeurons.S_rank``, ``TinyStep.update_rank``) and the energy of resolvable
+  directions a larger ``rtol`` dropped (``discarded_energy``), with a ``RuntimeWarning`` when it is not
+  negligible (``warn_discarded=False`` silences it).
+  For the new neurons, ``cholesky=True`` (the default
   of :func:`tiny_from_activations` and of the network-level steps; :func:`new_neurons` defaults to the
   formula as written) takes a faster path when it provably gives the same result: if
   ``1/||L^{-1}||_F^2 > 10 rtol trace(S)`` (``S = L L^T``), no eigenvalue can fall below the
@@ -57,21 +67,31 @@ from typing import NamedTuple
 import numpy as np
 
 from refgrow._validation import as_float_array, as_sample_pair, check_positive_int
+from refgrow.growth.tiny.spectrum import DISCARD_WARN_RTOL, GRAM_MIN_RATIO, default_rtol, spectrum
+from refgrow.growth.tiny.spectrum import warn_discarded as _warn
 
 __all__ = [
-    "RTOL", "SV_RTOL", "TinyNeurons", "with_ones", "second_moments", "pinv_sqrt",
+    "RTOL", "SV_RTOL", "DISCARD_WARN_RTOL", "GRAM_MIN_RATIO", "default_rtol", "TinyNeurons", "with_ones", "second_moments",
+    "pinv_sqrt",
     "best_update", "projected_goal", "expressivity_bottleneck", "new_neurons", "new_neurons_geig",
     "tiny_from_activations",
 ]
 
-#: relative eigenvalue threshold of the pseudo-inverse (square root) of S
-RTOL = 1e-10
+#: default relative eigenvalue threshold of the pseudo-inverse (square root) of S: None means
+#: :func:`default_rtol` ``= (max(n, d) eps)^2`` through the accurate path (module note; it was 1e-10)
+RTOL = None
 #: relative singular-value threshold defining the rank R = K* of S^{-1/2} N
 SV_RTOL = 1e-8
 
 
-class TinyNeurons(NamedTuple):
-    """New neurons of Prop. 3.2.
+class _TinyNeuronsTuple(NamedTuple):
+    alpha: np.ndarray
+    omega: np.ndarray
+    singular_values: np.ndarray
+
+
+class TinyNeurons(_TinyNeuronsTuple):
+    """New neurons of Prop. 3.2: the tuple ``(alpha, omega, singular_values)`` plus what was used.
 
     Attributes
     ----------
@@ -81,11 +101,28 @@ class TinyNeurons(NamedTuple):
         Fan-out weights.
     singular_values : ndarray, shape (K,)
         lambda_1 >= ... >= lambda_K > 0; the expressivity gain is ``sum(singular_values**2)`` (Eq. 9).
+    rank : int or None
+        ``R = K*``, the rank of ``S^{-1/2} N`` (number of singular values ``> SV_RTOL lambda_1``).
+    S_rank : int or None
+        Number of eigen-directions of ``S`` kept by the pseudo-inverse threshold.
+    rtol : float or None
+        The eigenvalue threshold used (relative to ``mu_max``).
+    discarded_energy : float or None
+        Energy of ``V_goal_proj``'s projection on ``B_in`` carried by resolvable but dropped directions
+        (module note "Rank and discarded energy"); 0 with the default threshold.
+
+    Not tuple fields (``alpha, omega, sv = nn`` unpacks three values); None when built by hand.
     """
 
-    alpha: np.ndarray
-    omega: np.ndarray
-    singular_values: np.ndarray
+    rank = None
+    S_rank = None
+    rtol = None
+    discarded_energy = None
+
+    def _with(self, **attrs):
+        for k, v in attrs.items():
+            setattr(self, k, v)
+        return self
 
 
 # ---------------------------------------------------------------------------- validation helpers
@@ -100,7 +137,12 @@ def _pair(B, V, nb="B", nv="V_goal"):
     return as_sample_pair(B, V, (nb, nv))
 
 
-def _check_rtol(rtol, name="rtol"):
+def _check_rtol(rtol, name="rtol", allow_none=True):
+    """``rtol`` validated: None (automatic, module note) or a finite number in [0, 1)."""
+    if rtol is None and allow_none:
+        return None
+    if isinstance(rtol, (str, bytes)) or rtol is None:
+        raise ValueError(f"{name} must be a finite number in [0, 1) or None (automatic), got {rtol!r}")
     rtol = float(rtol)
     if not (np.isfinite(rtol) and 0.0 <= rtol < 1.0):
         raise ValueError(f"{name} must be a finite number in [0, 1), got {rtol}")
@@ -153,14 +195,6 @@ def second_moments(B, V):
     return (B.T @ B) / n, (B.T @ V) / n
 
 
-def _eig_psd(S, rtol):
-    """Eigen-decomposition of a PSD matrix, keeping eigenvalues > rtol * max (others treated as 0)."""
-    mu, Q = np.linalg.eigh(S)
-    top = mu[-1] if mu.size else 0.0
-    keep = mu > rtol * top if top > 0 else np.zeros(mu.shape, bool)
-    return mu[keep], Q[:, keep]
-
-
 def pinv_sqrt(S, *, rtol=RTOL):
     """Pseudo-inverse square root ``S^{-1/2} = O sqrt(Sigma)^{-1} O^T`` of a symmetric PSD matrix.
 
@@ -170,7 +204,9 @@ def pinv_sqrt(S, *, rtol=RTOL):
     Parameters
     ----------
     S : array_like, shape (d, d), symmetric positive semi-definite
-    rtol : float in [0, 1)
+    rtol : float in [0, 1), or None
+        None: ``d * eps``, the noise level of ``eigh`` on ``S`` (only ``S`` is known here, so the accurate
+        path through ``B`` is not available; :func:`new_neurons` takes it).
 
     Returns
     -------
@@ -182,12 +218,13 @@ def pinv_sqrt(S, *, rtol=RTOL):
     return _pinv_sqrt_psd((S + S.T) / 2, _check_rtol(rtol))
 
 
-def _best_update_from_moments(S, N, rtol):
-    mu, Q = _eig_psd(S, rtol)
-    return ((Q / mu) @ (Q.T @ N)).T                      # dW = N^T S^+  (d_out, d)
+def _best_update_from_moments(S, N, rtol, B=None):
+    """``dW = N^T S^+`` (d_out, d) over the kept spectrum, and the spectrum's info (rank, discarded energy)."""
+    mu, Q, info = spectrum(S, rtol, B=B, N=N)
+    return ((Q / mu) @ (Q.T @ N)).T, info
 
 
-def best_update(B, V_goal, *, rtol=RTOL):
+def best_update(B, V_goal, *, rtol=RTOL, return_info=False, warn_discarded=True):
     """Best update of the existing weights of a layer, ``dW* = N^T S^+`` (Prop. 3.1 of 001, TINY).
 
     In the paper's column notation ``dW* = (1/n) V_goal B^T ((1/n) B B^T)^+``; with rows = samples this is
@@ -200,12 +237,19 @@ def best_update(B, V_goal, *, rtol=RTOL):
         Layer input (with a ones column for the bias: :func:`with_ones`).
     V_goal : array_like, shape (n, d_out)
         Desired pre-activation moves, one row per sample.
-    rtol : float
-        Relative eigenvalue threshold of the pseudo-inverse (module note).
+    rtol : float or None
+        Relative eigenvalue threshold of the pseudo-inverse; None (default): numpy's ``lstsq`` rule,
+        ``(max(n, d) eps)^2`` on ``mu`` (module note "Pseudo-inverse threshold").
+    return_info : bool
+        Also return ``{"rank", "rtol", "path", "discarded_energy"}`` (module note).
+    warn_discarded : bool
+        Emit a ``RuntimeWarning`` when a larger ``rtol`` drops resolvable directions carrying a
+        non-negligible part of ``V_goal``.
 
     Returns
     -------
     dW : ndarray, shape (d_out, d)
+    info : dict, only with ``return_info=True``
 
     Examples
     --------
@@ -214,9 +258,10 @@ def best_update(B, V_goal, *, rtol=RTOL):
     array([[ 2., -1.]])
     """
     B, V = _pair(B, V_goal)
-    rtol = _check_rtol(rtol)
     n = B.shape[0]
-    return _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, rtol)
+    dW, info = _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, _check_rtol(rtol), B)
+    _warn(info["discarded_energy"], float(np.sum(V * V)) / n, "best_update", warn_discarded)
+    return (dW, info) if return_info else dW
 
 
 def projected_goal(B, V_goal, dW):
@@ -282,11 +327,11 @@ def _certified_cholesky(S, rtol):
 
 def _pinv_sqrt_psd(S, rtol):
     """``S^{-1/2} = Q diag(mu^{-1/2}) Q^T`` over the eigenvalues kept by the threshold (validated S)."""
-    mu, Q = _eig_psd(S, rtol)
+    mu, Q, _ = spectrum(S, rtol)
     return (Q / np.sqrt(mu)) @ Q.T
 
 
-def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rtol, cholesky=False):
+def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rtol, cholesky=False, B=None):
     """Prop. 3.2 of TINY from S (d, d) and N (d, d_out); returns TinyNeurons and the rank R.
 
     Reference path (``cholesky=False``), the paper's formula: ``M = S^{-1/2}`` (pseudo-inverse square
@@ -295,13 +340,18 @@ def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rto
     removes nothing (:func:`_certified_cholesky`; otherwise the reference path runs): ``M = L^{-1}`` with
     ``S = L L^T``. ``L^{-1} N`` has the singular values of ``S^{-1/2} N`` and its neurons
     ``alpha_k = sqrt(lam_k) L^{-T} u_k = S^{-1} N v_k / sqrt(lam_k)`` are the same (module note
-    "Pseudo-inverse threshold"), up to rounding.
+    "Pseudo-inverse threshold"), up to rounding. The certificate asks ``mu_min > GRAM_MIN_RATIO mu_max``
+    at least, so the shortcut never runs where the Gram matrix is ill conditioned (module
+    :mod:`refgrow.growth.tiny.spectrum`); ``B`` (the activity matrix) enables the accurate SVD path there.
     """
-    M = _certified_cholesky(S, rtol) if cholesky else None
+    M = _certified_cholesky(S, max(GRAM_MIN_RATIO, rtol or 0.0)) if cholesky else None
     if M is not None:
         C = M @ N                                         # L^{-1} N, (d, d_out)
+        info = {"rank": S.shape[0], "rtol": rtol if rtol is not None else 0.0, "path": "cholesky",
+                "discarded_energy": 0.0}                  # certified: nothing dropped
     else:
-        M = _pinv_sqrt_psd(S, rtol)                       # S^{-1/2}, symmetric
+        mu, Q, info = spectrum(S, rtol, B=B, N=N)
+        M = (Q / np.sqrt(mu)) @ Q.T                       # S^{-1/2}, symmetric
         C = M @ N                                         # S^{-1/2} N (Prop. 3.2)
     Uc, lam, Vt = np.linalg.svd(C, full_matrices=False)
 
@@ -323,11 +373,12 @@ def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rto
         piv = np.argmax(np.abs(omega), axis=0)
         sgn = np.where(omega[piv, np.arange(K)] < 0, -1.0, 1.0)
         alpha, omega = alpha * sgn, omega * sgn
-    return TinyNeurons(np.ascontiguousarray(alpha.T), omega, lam_k.copy()), R
+    nn = TinyNeurons(np.ascontiguousarray(alpha.T), omega, lam_k.copy())
+    return nn._with(rank=R, S_rank=info["rank"], rtol=info["rtol"], discarded_energy=info["discarded_energy"]), R
 
 
 def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None, rtol=RTOL,
-                sv_rtol=SV_RTOL, cholesky=False):
+                sv_rtol=SV_RTOL, cholesky=False, warn_discarded=True):
     """Optimal new neurons from one SVD (Prop. 3.2 of 001, TINY).
 
     With ``S = B_in^T B_in / n``, ``N = B_in^T V_goal_proj / n`` and the SVD
@@ -345,8 +396,9 @@ def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None,
         Keep at most this many neurons (the largest singular values).
     min_singular_value : float >= 0, optional
         Keep only neurons with ``lambda_k > min_singular_value`` (a selection threshold, Sec. 3.2).
-    rtol : float
-        Eigenvalue threshold of ``S^{-1/2}`` (module note).
+    rtol : float or None
+        Eigenvalue threshold of ``S^{-1/2}``; None (default): numpy's ``lstsq`` rule ``(max(n, d_in) eps)^2``
+        on ``mu``, through the SVD of ``B_in`` when ``S`` is ill conditioned (module note).
     sv_rtol : float
         Singular values ``<= sv_rtol * lambda_1`` count as 0 (rank R).
     cholesky : bool, default False
@@ -354,12 +406,16 @@ def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None,
         SVD). True: the Cholesky shortcut ``L^{-1} N`` (``S = L L^T``), used only when it is certified
         to give the same neurons (every eigenvalue above the threshold; module note), else the
         reference path. Same neurons up to rounding and the signs fixed below; faster for large ``d_in``.
+    warn_discarded : bool
+        ``RuntimeWarning`` when a larger ``rtol`` drops resolvable directions carrying a non-negligible
+        part of ``V_goal_proj``'s projection (module note "Rank and discarded energy").
 
     Returns
     -------
     TinyNeurons
         ``alpha`` (K, d_in), ``omega`` (d_out, K), ``singular_values`` (K,) descending; K may be 0
-        when the projected goal is not correlated with ``B_in`` at all.
+        when the projected goal is not correlated with ``B_in`` at all. Also ``rank``, ``S_rank``,
+        ``rtol`` and ``discarded_energy``.
 
     Examples
     --------
@@ -377,9 +433,12 @@ def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None,
         if not (np.isfinite(min_singular_value) and min_singular_value >= 0):
             raise ValueError(f"min_singular_value must be a finite number >= 0, got {min_singular_value}")
     n = B.shape[0]
-    return _neurons_from_moments((B.T @ B) / n, (B.T @ V) / n, max_neurons=max_neurons,
-                                 min_singular_value=min_singular_value, rtol=_check_rtol(rtol),
-                                 sv_rtol=_check_rtol(sv_rtol, "sv_rtol"), cholesky=bool(cholesky))[0]
+    nn = _neurons_from_moments((B.T @ B) / n, (B.T @ V) / n, max_neurons=max_neurons,
+                               min_singular_value=min_singular_value, rtol=_check_rtol(rtol),
+                               sv_rtol=_check_rtol(sv_rtol, "sv_rtol", allow_none=False), cholesky=bool(cholesky),
+                               B=B)[0]
+    _warn(nn.discarded_energy, float(np.sum(V * V)) / n, "new_neurons", warn_discarded)
+    return nn
 
 
 def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
@@ -396,8 +455,9 @@ def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
     B_in : array_like, shape (n, d_in)
     V_goal_proj : array_like, shape (n, d_out)
     max_neurons : int, optional
-    rtol : float
-        ``S`` must have all eigenvalues ``> rtol * max``; otherwise ``ValueError``.
+    rtol : float or None
+        ``S`` must have all eigenvalues ``> rtol * max`` (None: ``GRAM_MIN_RATIO = 1e-6``: the generalized
+        eigensolver works on the Gram matrix, so it needs it well conditioned); otherwise ``ValueError``.
 
     Returns
     -------
@@ -409,7 +469,9 @@ def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
     n = B.shape[0]
     S, N = (B.T @ B) / n, (B.T @ V) / n
     mu = np.linalg.eigvalsh(S)
-    if not mu[0] > _check_rtol(rtol) * mu[-1]:
+    rtol = _check_rtol(rtol)
+    rtol = GRAM_MIN_RATIO if rtol is None else rtol
+    if not mu[0] > rtol * mu[-1]:
         raise ValueError("new_neurons_geig needs S = B_in^T B_in / n positive definite (Prop. 3.4); got "
                          f"eigenvalues in [{mu[0]:.3g}, {mu[-1]:.3g}]; use new_neurons instead")
     ev, A = scipy.linalg.eigh(N @ N.T, S)
@@ -423,22 +485,31 @@ def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
     lam, A = lam[:K], A[:, :K]
     alpha = A * np.sqrt(lam)
     omega = (N.T @ A) / np.sqrt(lam)
-    return TinyNeurons(np.ascontiguousarray(alpha.T), omega, lam)
+    nn = TinyNeurons(np.ascontiguousarray(alpha.T), omega, lam)
+    return nn._with(rank=R, S_rank=B.shape[1], rtol=rtol, discarded_energy=0.0)
 
 
-def _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, cholesky):
-    """Prop. 3.1 then Prop. 3.2 of TINY on validated activity matrices; returns (dW, V_goal_proj, neurons, R)."""
+def _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, cholesky, warn_discarded=True):
+    """Prop. 3.1 then Prop. 3.2 of TINY on validated activity matrices.
+
+    ``rtol`` None: the automatic threshold of :mod:`refgrow.growth.tiny.spectrum` for each matrix. Returns
+    (dW, V_goal_proj, neurons, R, update_info) with ``update_info = {"rank", "rtol", "path",
+    "discarded_energy"}`` of the best update.
+    """
     n = B.shape[0]
-    dW = _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, rtol)   # Prop. 3.1
+    dW, upd = _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, rtol, B)   # Prop. 3.1
+    goal = float(np.sum(V * V)) / n
+    _warn(upd["discarded_energy"], goal, "best update (Prop. 3.1)", warn_discarded)
     Vp = V - B @ dW.T                                                     # V_goal_proj
     nn, R = _neurons_from_moments((B_in.T @ B_in) / n, (B_in.T @ Vp) / n, max_neurons=max_neurons,
                                   min_singular_value=min_singular_value, rtol=rtol, sv_rtol=SV_RTOL,
-                                  cholesky=cholesky)
-    return dW, Vp, nn, R
+                                  cholesky=cholesky, B=B_in)
+    _warn(nn.discarded_energy, goal, "new neurons (Prop. 3.2)", warn_discarded)
+    return dW, Vp, nn, R, upd
 
 
 def tiny_from_activations(B_in, B, V_goal, *, max_neurons=None, min_singular_value=None, rtol=RTOL,
-                          cholesky=True):
+                          cholesky=True, warn_discarded=True):
     """Best update and new neurons from the activity matrices of one layer pair (Props. 3.1 and 3.2 of 001).
 
     Implements Algorithm 2 (TINY branch) of 001 App. E.4 without the network: ``dW = N_B^T S_B^+`` with
@@ -453,8 +524,8 @@ def tiny_from_activations(B_in, B, V_goal, *, max_neurons=None, min_singular_val
     B : array_like, shape (n, d)
         Input of the layer after them (with ones column).
     V_goal : array_like, shape (n, d_out)
-    max_neurons, min_singular_value, rtol, cholesky : see :func:`new_neurons` (here the certified
-        Cholesky shortcut is the default, as in every network-level step)
+    max_neurons, min_singular_value, rtol, cholesky, warn_discarded : see :func:`new_neurons` (here the
+        certified Cholesky shortcut is the default, as in every network-level step)
 
     Returns
     -------
@@ -466,7 +537,8 @@ def tiny_from_activations(B_in, B, V_goal, *, max_neurons=None, min_singular_val
     B_in, _ = _pair(B_in, V, "B_in", "V_goal")
     if max_neurons is not None:
         max_neurons = check_positive_int(max_neurons, "max_neurons")
-    dW, Vp, nn, _ = _tiny_core(B_in, B, V, max_neurons, min_singular_value, _check_rtol(rtol),
-                               bool(cholesky))
+    rtol = _check_rtol(rtol)
+    dW, Vp, nn, _, _ = _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, bool(cholesky),
+                                  warn_discarded)
     return dW, Vp, nn
 
