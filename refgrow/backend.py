@@ -30,7 +30,7 @@ import os
 import numpy as np
 
 __all__ = ["get_xp", "set_backend", "backend_name", "to_numpy", "from_numpy", "xp", "is_numpy",
-           "device_kw", "astype", "concat", "copy"]
+           "device_kw", "astype", "concat", "copy", "column_signs"]
 
 _SUPPORTED = ("numpy", "cupy")
 _state = {"name": "numpy", "xp": np}
@@ -114,6 +114,26 @@ def copy(xp, a):
     if hasattr(a, "copy"):
         return a.copy()
     return xp.asarray(a, copy=True)
+
+
+def column_signs(M):
+    """``sign(M[argmax_i |M[i, j]|, j])`` for every column j as ``-1.0``/``+1.0`` (shape (k,); ``+1`` for a
+    zero pivot): multiplying column j by it makes its largest-magnitude entry positive, the
+    deterministic sign of singular vectors (TINY, GradMax). NumPy indexes the pivots directly; other
+    namespaces go through ``take_along_axis`` (the array API has no paired integer indexing); same values.
+    """
+    xp = _namespace(M)
+    piv = xp.argmax(xp.abs(M), axis=0)
+    if xp is np:
+        return np.where(M[piv, np.arange(M.shape[1])] < 0, -1.0, 1.0)
+    p = xp.take_along_axis(M, piv[None, :], axis=0)[0, :]
+    one = xp.ones_like(p)
+    return xp.where(p < 0, -one, one)
+
+
+def _namespace(a):
+    from refgrow._validation import array_namespace
+    return array_namespace(a)
 
 
 def concat(xp, arrays, axis=0):

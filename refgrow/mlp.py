@@ -346,9 +346,9 @@ class MLP:
         rows, _ = self._slices(l)
         if len(rows) == 1:
             return dz @ W
-        da = dz[:, rows[0]] @ W[rows[0]]
+        da = dz[:, rows[0]] @ W[rows[0], :]
         for r in rows[1:]:
-            da += dz[:, r] @ W[r]
+            da += dz[:, r] @ W[r, :]
         return da
 
     def _backward(self, cache, d_out):

@@ -41,9 +41,12 @@ Interpretation notes
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from refgrow._validation import as_float_array, as_sample_pair, check_positive_int, check_rng
+from refgrow._validation import array_namespace, as_float_array, as_sample_pair, check_positive_int, check_rng
+from refgrow.backend import column_signs, device_kw
 from refgrow.growth.proposals import NewNeurons, v_goal
 
 __all__ = ["gradmax_matrix", "gradmax_neurons", "fan_in_gradient_norm", "propose_gradmax"]
@@ -110,22 +113,23 @@ def gradmax_neurons(B_in, V_goal, k, *, c=None, bias=True):
     c = float(c)
     if not (np.isfinite(c) and c > 0):
         raise ValueError(f"c must be a finite number > 0, got {c}")
+    xp = array_namespace(B, V)
     G = (V.T @ B) / B.shape[0]
-    U, s, _ = np.linalg.svd(G, full_matrices=True)
-    Om = U[:, :k] * (c / np.sqrt(k))
-    piv = np.argmax(np.abs(Om), axis=0)
-    Om = Om * np.where(Om[piv, np.arange(k)] < 0, -1.0, 1.0)
+    U, s, _ = xp.linalg.svd(G, full_matrices=True)
+    Om = U[:, :k] * (c / math.sqrt(k))
+    Om = Om * column_signs(Om)
     d_in = B.shape[1] - (1 if bias else 0)
-    sv = np.zeros(k)
-    sv[:min(k, s.size)] = s[:k]
+    sv = [float(v) for v in s[:k]] + [0.0] * max(0, k - s.shape[0])    # a few scalars: host floats
     # rank of G at the float64 noise level (numpy.linalg.matrix_rank's rule); fan-out columns beyond it
     # are singular vectors of a zero singular value, i.e. arbitrary
-    rank = int(np.count_nonzero(s > max(G.shape) * np.finfo(float).eps * s[0])) if s.size and s[0] > 0 else 0
-    total = float(np.sum(s * s))
-    info = {"method": "gradmax", "singular_values": [float(v) for v in sv], "c": c, "rank": rank,
-            "discarded_energy": float(np.sum(s[k:] ** 2)),
-            "discarded_fraction": float(np.sum(s[k:] ** 2)) / total if total > 0 else 0.0}
-    return NewNeurons(np.zeros((k, d_in)), np.zeros(k), Om, info)
+    s0 = float(s[0]) if s.shape[0] else 0.0
+    rank = int(xp.count_nonzero(s > max(G.shape) * float(np.finfo(float).eps) * s0)) if s0 > 0 else 0
+    total = float(xp.sum(s * s))
+    tail = float(xp.sum(s[k:] ** 2))
+    info = {"method": "gradmax", "singular_values": sv, "c": c, "rank": rank,
+            "discarded_energy": tail, "discarded_fraction": tail / total if total > 0 else 0.0}
+    dev = device_kw(xp, B)
+    return NewNeurons(xp.zeros((k, d_in), dtype=B.dtype, **dev), xp.zeros(k, dtype=B.dtype, **dev), Om, info)
 
 
 def fan_in_gradient_norm(B_in, V_goal, w_out, *, sigma_prime0=1.0):

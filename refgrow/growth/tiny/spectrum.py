@@ -55,6 +55,8 @@ import warnings
 
 import numpy as np
 
+from refgrow._validation import array_namespace
+
 __all__ = ["EPS", "GRAM_MIN_RATIO", "DISCARD_WARN_RTOL", "default_rtol", "gram_noise", "spectrum",
            "warn_discarded"]
 
@@ -101,25 +103,30 @@ def spectrum(S, rtol, *, B=None, N=None):
     Q : (d, r) their eigenvectors
     info : dict ``rank``, ``rtol`` (used), ``path`` ("gram" / "svd"), ``discarded_energy``
     """
+    xp = array_namespace(S, B)
     d = S.shape[0]
-    mu, Q = np.linalg.eigh(S)
-    top = float(mu[-1]) if mu.size else 0.0
+    mu, Q = xp.linalg.eigh(S)
+    top = float(mu[-1]) if d else 0.0
     path, noise = "gram", gram_noise(B.shape[0] if B is not None else d, d)
-    if B is not None and top > 0 and not mu[0] > GRAM_MIN_RATIO * top:
-        _, s, Wt = np.linalg.svd(B, full_matrices=False)
-        mu, Q = (s[::-1] ** 2) / B.shape[0], Wt[::-1].T
-        top = float(mu[-1]) if mu.size else 0.0
+    if B is not None and top > 0 and not float(mu[0]) > GRAM_MIN_RATIO * top:
+        _, s, Wt = xp.linalg.svd(B, full_matrices=False)
+        mu, Q = (xp.flip(s) ** 2) / B.shape[0], xp.flip(Wt, axis=0).T
+        top = float(mu[-1]) if mu.shape[0] else 0.0
         path, noise = "svd", default_rtol(*B.shape)
     if rtol is None:
         rtol = default_rtol(*B.shape) if B is not None else noise
-    keep = mu > rtol * top if top > 0 else np.zeros(mu.shape, bool)
+    # mu is ascending, so the kept eigenvalues (mu > rtol top) are its last r entries and the dropped
+    # resolvable ones (noise top < mu <= rtol top) the contiguous run [lo, m - r): slices, which every
+    # array namespace indexes alike (the array API has no boolean index beside a slice)
+    m = mu.shape[0]
+    r = int(xp.count_nonzero(mu > rtol * top)) if top > 0 else 0
     energy = 0.0
     if N is not None and top > 0:
-        lost = (~keep) & (mu > noise * top)
-        if lost.any():
-            energy = float(np.sum((Q[:, lost].T @ N) ** 2 / mu[lost][:, None]))
-    info = {"rank": int(keep.sum()), "rtol": float(rtol), "path": path, "discarded_energy": energy}
-    return mu[keep], Q[:, keep], info
+        lo = int(xp.count_nonzero(mu <= noise * top))
+        if lo < m - r:
+            energy = float(xp.sum((Q[:, lo:m - r].T @ N) ** 2 / mu[lo:m - r][:, None]))
+    info = {"rank": r, "rtol": float(rtol), "path": path, "discarded_energy": energy}
+    return mu[m - r:], Q[:, m - r:], info
 
 
 def warn_discarded(energy, goal_energy, what, warn=True):
