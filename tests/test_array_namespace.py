@@ -234,3 +234,12 @@ def test_pretrain_loss_and_grad_in_strict_namespace(free):
     sloss, sg = pretrain_loss_and_grad(S(a), S(x), S(y), **{k: S(v) for k, v in kw.items()})
     assert sloss == pytest.approx(loss, rel=1e-12)
     same(sg, g)
+
+
+def test_weighted_kmeans_plusplus_seeding_host_fallback_gives_the_numpy_result():
+    from refgrow.kmeans import weighted_kmeans
+    X, w = _blobs(10)
+    r = weighted_kmeans(X, w, 3, rng=3)
+    sr = weighted_kmeans(S(X), S(w), 3, rng=3)          # seeds drawn on the host from the same rng
+    same(sr.centers, r.centers)
+    same(sr.labels, r.labels)
