@@ -58,7 +58,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from refgrow._validation import as_float_array
+from refgrow._validation import array_namespace, as_float_array
+from refgrow.backend import astype, device_kw
 from refgrow.hyperplane import closest_point_on_hyperplane, signed_distance
 from refgrow.jsonio import to_jsonable
 from refgrow.layers import ACTIVATIONS
@@ -123,8 +124,8 @@ def activation_pattern(mlp, x) -> list:
     D = mlp.weights[0].shape[1]
     if x.shape[-1] != D:
         raise ValueError(f"x must have shape ({D},) or (n, {D}) (inputs of the network), got {x.shape}")
-    pats = mlp.preacts_and_patterns(np.atleast_2d(x), check_input=False)[1]
-    return [p[0] for p in pats] if x.ndim == 1 else pats
+    pats = mlp.preacts_and_patterns(x[None, :] if x.ndim == 1 else x, check_input=False)[1]
+    return [p[0, :] for p in pats] if x.ndim == 1 else pats
 
 
 def affine_map_of_pattern(mlp, pattern) -> tuple:
@@ -155,16 +156,23 @@ def affine_map_of_pattern(mlp, pattern) -> tuple:
     L = len(mlp.weights)
     if len(pattern) != L - 1:
         raise ValueError(f"pattern must hold {L - 1} masks (one per hidden layer), got {len(pattern)}")
-    A = np.eye(mlp.weights[0].shape[1])
-    c = np.zeros(mlp.weights[0].shape[1])
+    xp = array_namespace(*mlp.weights)
+    dev = device_kw(xp, mlp.weights[0])
+    A = xp.eye(mlp.weights[0].shape[1], dtype=xp.float64, **dev)
+    c = xp.zeros(mlp.weights[0].shape[1], dtype=xp.float64, **dev)
     for l, (W, b) in enumerate(zip(mlp.weights, mlp.biases)):
         A = W @ A
         c = W @ c + (b if b is not None else 0.0)      # a bias-free layer has biases[l] = None
         if l < L - 1:
-            m = np.asarray(pattern[l], dtype=bool)
-            if m.shape != (W.shape[0],):
-                raise ValueError(f"pattern[{l}] must have shape ({W.shape[0]},), got {m.shape}")
-            if act == "relu":
+            m = pattern[l] if hasattr(pattern[l], "__array_namespace__") and xp is not np else \
+                np.asarray(pattern[l], dtype=bool)
+            if tuple(m.shape) != (W.shape[0],):
+                raise ValueError(f"pattern[{l}] must have shape ({W.shape[0]},), got {tuple(m.shape)}")
+            if act == "relu" and xp is np:
+                A = A * m[:, None]
+                c = c * m
+            elif act == "relu":                        # the array API has no float * bool
+                m = astype(xp, m, xp.float64)
                 A = A * m[:, None]
                 c = c * m
     return A, c
@@ -207,13 +215,14 @@ def local_affine_map(mlp, x) -> tuple:
         return affine_map_of_pattern(mlp, activation_pattern(mlp, x))
     Zs = _preacts(mlp, x[None, :])
     sigma_prime = ACTIVATIONS[mlp.activation][3]
-    A = np.eye(x.shape[0])
+    xp = array_namespace(x)
+    A = xp.eye(x.shape[0], dtype=xp.float64, **device_kw(xp, x))
     L = len(mlp.weights)
     for l, W in enumerate(mlp.weights):
         A = W @ A
         if l < L - 1:
-            A = A * sigma_prime(Zs[l][0])[:, None]
-    c = Zs[-1][0] - A @ x
+            A = A * sigma_prime(Zs[l][0, :])[:, None]
+    c = Zs[-1][0, :] - A @ x
     return A, c
 
 
