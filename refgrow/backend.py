@@ -30,7 +30,7 @@ import os
 import numpy as np
 
 __all__ = ["get_xp", "set_backend", "backend_name", "to_numpy", "from_numpy", "xp", "is_numpy",
-           "device_kw", "astype", "concat", "copy", "column_signs"]
+           "device_kw", "astype", "concat", "copy", "column_signs", "matrix_transpose"]
 
 _SUPPORTED = ("numpy", "cupy")
 _state = {"name": "numpy", "xp": np}
@@ -129,6 +129,14 @@ def column_signs(M):
     p = xp.take_along_axis(M, piv[None, :], axis=0)[0, :]
     one = xp.ones_like(p)
     return xp.where(p < 0, -one, one)
+
+
+def matrix_transpose(a):
+    """``a`` with its last two axes swapped (``xp.matrix_transpose`` of the array API / NumPy >= 2,
+    ``swapaxes(a, -1, -2)`` where the namespace predates it)."""
+    xp = _namespace(a)
+    f = getattr(xp, "matrix_transpose", None)
+    return f(a) if f is not None else xp.swapaxes(a, -1, -2)
 
 
 def _namespace(a):

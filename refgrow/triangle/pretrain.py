@@ -35,7 +35,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from refgrow._validation import check_positive_int
+from refgrow._validation import array_namespace, check_positive_int
+from refgrow.backend import device_kw
 from refgrow.optim import adam_update
 from refgrow.triangle._checks import check_c, check_peaks, check_scales, check_sign, check_xy
 from refgrow.triangle.network import (batched_backward, batched_forward, batched_network_parameters,
@@ -83,13 +84,19 @@ def batched_pretrain_loss_and_grad(a, S, sign, X, Y, *, free):
     out, cache = batched_forward(Ws, bs, X)
     r = out - Y
     n = Y.shape[1]
-    loss = np.mean(r * r, axis=(1, 2))
+    loss = array_namespace(r).mean(r * r, axis=(1, 2))
     dout = 2.0 * r / (n * Y.shape[2])
     dWs, dbs = batched_backward(Ws, cache, dout)
     da, dS = batched_network_parameters_vjp(a, S, sign, dWs, dbs)
     if not free:
         da = da + theorem31_ratios_vjp(a, sign, dS)
     return loss, da, dS
+
+
+def _sign_array(sign, like):
+    """``[float(sign)]``, shape (1,), in the namespace and on the device of ``like`` (the engines' sign)."""
+    xp = array_namespace(like)
+    return xp.asarray([float(sign)], dtype=xp.float64, **device_kw(xp, like))
 
 
 def pretrain_loss_and_grad(a, x, y, *, s=None, sign: int = -1) -> PretrainLossGrad:
@@ -126,9 +133,9 @@ def pretrain_loss_and_grad(a, x, y, *, s=None, sign: int = -1) -> PretrainLossGr
     if s is not None:
         res = free_scales_loss_and_grad(a, s, x, y, sign=sign)
         return PretrainLossGrad(res.loss, res.grad_a)
-    loss, da, _ = batched_pretrain_loss_and_grad(a[None], None, np.array([float(sign)]), x[:, None],
+    loss, da, _ = batched_pretrain_loss_and_grad(a[None, :], None, _sign_array(sign, a), x[:, None],
                                                  y[None, :, None], free=False)
-    return PretrainLossGrad(float(loss[0]), da[0])
+    return PretrainLossGrad(float(loss[0]), da[0, :])
 
 
 def free_scales_loss_and_grad(a, s, x, y, *, sign: int = -1) -> FreeScalesLossGrad:
@@ -153,14 +160,14 @@ def free_scales_loss_and_grad(a, s, x, y, *, sign: int = -1) -> FreeScalesLossGr
     x, y = check_xy(x, y)
     s = check_scales(s, a.shape[0])
     S = scale_ratios(s)
-    loss, da, dS = batched_pretrain_loss_and_grad(a[None], S[None], np.array([float(sign)]), x[:, None],
+    loss, da, dS = batched_pretrain_loss_and_grad(a[None, :], S[None, :], _sign_array(sign, a), x[:, None],
                                                   y[None, :, None], free=True)
-    dS = dS[0]
-    ds = np.zeros_like(s)                     # chain rule through S_1 = s_0, S_l = s_{l-1}/s_{l-2}
+    dS = dS[0, :]
+    ds = array_namespace(s).zeros_like(s)                     # chain rule through S_1 = s_0, S_l = s_{l-1}/s_{l-2}
     ds[0] += dS[0]
     ds[1:] += dS[1:] / s[:-1]
     ds[:-1] -= dS[1:] * s[1:] / s[:-1] ** 2
-    return FreeScalesLossGrad(float(loss[0]), da[0], ds)
+    return FreeScalesLossGrad(float(loss[0]), da[0, :], ds)
 
 
 class ArrayAdam:
