@@ -55,5 +55,33 @@ def main():
           f"first-order improvement {fo['paper']:.6g}")
 
 
+def probe():
+    """Issue 9's ill-conditioned probe (inputs scaled by 0.01): gromo (Gram-based, its thresholds lowered to keep
+    every direction) and refgrow's default agree on lambda to ~1e-6 of lambda_1; refgrow's former 1e-10
+    threshold was off by ~70 % on lambda_1 here."""
+    from gromo.containers.growing_mlp import GrowingMLP
+
+    from refgrow.growth.tiny import tiny_step
+    from refgrow.mlp import MLP
+    from refgrow.testing import assert_allclose_report
+    torch.manual_seed(0)
+    model = GrowingMLP(4, 3, hidden_size=5, number_hidden_layers=1, activation=torch.nn.Tanh()).double()
+    X = torch.from_numpy(np.random.default_rng(1).standard_normal((100, 4)) * 0.01)
+    with torch.no_grad():
+        out = model(X)
+    y = out + torch.from_numpy(np.random.default_rng(2).standard_normal(tuple(out.shape)))
+    model.init_computation()
+    (torch.nn.functional.mse_loss(model(X), y, reduction="sum") / 3).backward()
+    model.update_computation()
+    model.compute_optimal_updates(dtype=torch.float64, statistical_threshold=1e-8, numerical_threshold=1e-15)
+    lam_gromo = model.layers[1].eigenvalues_extension.detach().numpy()
+    net = MLP([m.weight.detach().numpy() for m in model.layers], [m.bias.detach().numpy() for m in model.layers],
+              activation="tanh")
+    lam = tiny_step(net, X.numpy(), y.numpy(), hidden_layer=0, loss="mse").neurons.singular_values
+    assert_allclose_report(lam_gromo, lam, rtol=0, atol=1e-5 * lam[0], name="lambda on the ill-conditioned probe")
+    print(f"probe: gromo and refgrow agree, max |d lambda| / lambda_1 = {np.abs(lam_gromo - lam).max() / lam[0]:.1e}")
+
+
 if __name__ == "__main__":
     main()
+    probe()

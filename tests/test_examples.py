@@ -36,8 +36,11 @@ def test_torch_tiny_example_catches_a_sign_error(monkeypatch):
 
 def test_gromo_example_agrees_with_refgrow(capsys):
     pytest.importorskip("gromo")
-    _load("gromo_tiny").main()
-    assert "gromo TINY agrees with refgrow" in capsys.readouterr().out
+    mod = _load("gromo_tiny")
+    mod.main()
+    mod.probe()
+    out = capsys.readouterr().out
+    assert "gromo TINY agrees with refgrow" in out and "probe: gromo and refgrow agree" in out
 
 
 def test_torch_impl_passes_oracle_check_in_one_command(tmp_path, monkeypatch, capsys):

@@ -121,3 +121,50 @@ def test_cli_check_module_impl_and_exit_codes(golden, tmp_path, monkeypatch, cap
     assert cli_main(["oracle", "check", str(golden), "--impl", "theirs_oracle_mod:nothing"]) == 2
     assert "has no attribute 'nothing'" in capsys.readouterr().err
     assert cli_main(["oracle", "check", str(tmp_path / "missing"), "--impl", "refgrow"]) == 2
+
+
+def test_former_tiny_threshold_fails_only_the_ill_conditioned_probe(golden):
+    """A TINY that drops eigenvalues below 1e-10 of the largest (refgrow's former default) passes the
+    well-conditioned cases and fails issue 9's probe case."""
+    from refgrow.mlp import MLP
+
+    def tiny_step(net, X, y, **kw):
+        mlp = MLP(net.weights, [b if hb else None for b, hb in zip(net.biases, net.has_bias)],
+                  activation=net.activation)
+        return tiny.tiny_step(mlp, X, y, rtol=1e-10, warn_discarded=False, **kw)
+    res = {r.name: r for r in check(golden, tiny_step)}
+    assert not res.pop("tiny.tiny_step/ill_conditioned_probe").passed
+    assert res and all(r.passed for r in res.values()), [r.line() for r in res.values()]
+
+
+def _gram_tiny_step(net, X, y, hidden_layer=0, loss="mse"):
+    """An independent NumPy TINY for one-hidden-layer MSE networks, written from the paper with Gram matrices
+    and numpy's pinv-style threshold max(n, d) eps on their eigenvalues (the noise level of S)."""
+    act = np.tanh if net.activation == "tanh" else (lambda z: np.maximum(z, 0))
+    H = act(X @ net.weights[0].T + net.biases[0])
+    out = H @ net.weights[1].T + net.biases[1]
+    n, K = out.shape
+    V = -2 * (out - y) / K                                    # per-sample (1/K) sum_k (f_k - y_k)^2
+    B_in = np.hstack([X, np.ones((n, 1))]) if net.has_bias[0] else X
+    B = np.hstack([H, np.ones((n, 1))]) if net.has_bias[1] else H
+
+    def kept(S):
+        mu, Q = np.linalg.eigh(S)
+        keep = mu > max(n, S.shape[0]) * np.finfo(float).eps * mu[-1]
+        return mu[keep], Q[:, keep]
+    mu, Q = kept(B.T @ B / n)
+    dW = ((Q / mu) @ (Q.T @ (B.T @ V / n))).T
+    Vp = V - B @ dW.T
+    mu, Q = kept(B_in.T @ B_in / n)
+    M = (Q / np.sqrt(mu)) @ Q.T
+    U, lam, Vt = np.linalg.svd(M @ (B_in.T @ Vp / n), full_matrices=False)
+    k = int(np.sum(lam > 1e-8 * lam[0]))
+    sq = np.sqrt(lam[:k])
+    return {"V_goal": V, "dW": dW, "V_goal_proj": Vp,
+            "neurons": {"alpha": (M @ U[:, :k] * sq).T, "omega": Vt[:k].T * sq, "singular_values": lam[:k]}}
+
+
+def test_independent_gram_based_tiny_passes_including_the_probe(golden):
+    res = check(golden, _gram_tiny_step, function="tiny.tiny_step",
+                cases=["tiny.tiny_step/relu_mse", "tiny.tiny_step/ill_conditioned_probe", "tiny.tiny_step/no_bias"])
+    assert len(res) == 3 and all(r.passed for r in res), [r.line() for r in res]

@@ -50,8 +50,9 @@ def test_issue9_probe_agrees_with_independent_lstsq_reference(seed):
     dW, Vp, lam = _lstsq_reference(st_.B_in, st_.B, st_.V_goal)
     lam_refgrow = st_.neurons.singular_values
     assert lam_refgrow.size == lam.size == 3
-    assert np.max(np.abs(lam_refgrow - lam)) <= 1e-6 * lam[0]
-    assert np.max(np.abs(st_.V_goal_proj - Vp)) <= 1e-6 * np.abs(st_.V_goal).max()
+    assert np.max(np.abs(lam_refgrow - lam)) <= 1e-8 * lam[0]              # issue: 1e-6; measured ~7e-11
+    assert np.max(np.abs(st_.V_goal_proj - Vp)) <= 1e-8 * np.abs(st_.V_goal).max()
+    assert np.max(np.abs(st_.dW - dW)) <= 1e-8 * np.abs(dW).max()
     assert st_.update_rank == st_.B.shape[1] and st_.update_discarded_energy == 0.0
     assert st_.neurons.S_rank == st_.B_in.shape[1] and st_.neurons.discarded_energy == 0.0
 

@@ -4,7 +4,10 @@ Pure functions of arrays (no network): :func:`with_ones`, :func:`second_moments`
 :func:`best_update` (Prop. 3.1), :func:`projected_goal`, :func:`expressivity_bottleneck`
 (Def. 3.1 / Eq. 4), :func:`new_neurons` (Prop. 3.2, Eq. 9), :func:`new_neurons_geig` (Prop. 3.4),
 :func:`tiny_from_activations` (Algorithm 2 without the network). The use on
-a network is in :mod:`refgrow.growth.tiny.network`.
+a network is in :mod:`refgrow.growth.tiny.network`. All run in the namespace of their inputs (``docs/gpu.md``).
+
+Single concern: TINY's propositions on activity matrices, one formula per function (over 500 lines with
+the array-namespace forms; the spectrum and its thresholds already live in :mod:`.spectrum`).
 
 Conventions (``DESIGN.md``)
 ---------------------------
@@ -36,20 +39,12 @@ Psi^l                  ``expressivity_bottleneck`` scalar      (1/n) ||V - V_goa
 
 Interpretation notes
 --------------------
-* **Pseudo-inverse threshold (float64 noise level).** ``S`` is symmetric PSD; eigenvalues
-  ``mu <= rtol * mu_max`` are treated as 0 (paper: "the inverse of 0 eigenvalues is 0"). The default
-  ``rtol=None`` is numpy's ``pinv``/``lstsq`` rule on the singular values of ``B``,
-  ``sigma > max(n, d) eps sigma_max``, i.e. ``mu > (max(n, d) eps)^2 mu_max``
-  (:func:`refgrow.growth.tiny.spectrum.default_rtol`), applied where it is meaningful: ``eigh`` of the
-  Gram matrix when it is well conditioned, the SVD of ``B`` otherwise (derivation and measurements in
-  :mod:`refgrow.growth.tiny.spectrum`). The former default ``1e-10`` on ``mu`` dropped directions
-  float64 resolves (issue 9). The same threshold defines ``S^+`` in :func:`best_update`, so
-  ``B @ dW.T`` is the orthogonal projection of ``V_goal`` on the column space of ``B`` that float64
-  resolves.
-* **Rank and discarded energy.** Every result reports the rank it used (``best_update(...,
-  return_info=True)``, ``TinyNeurons.S_rank``, ``TinyStep.update_rank``) and the energy of resolvable
-  directions a larger ``rtol`` dropped (``discarded_energy``), with a ``RuntimeWarning`` when it is not
-  negligible (``warn_discarded=False`` silences it).
+* **Pseudo-inverse threshold and rank** (:mod:`refgrow.growth.tiny.spectrum`). Eigenvalues of ``S``
+  ``<= rtol * mu_max`` count as 0 (paper: "the inverse of 0 eigenvalues is 0"). ``rtol=None`` (default)
+  is numpy's ``lstsq`` rule ``sigma > max(n, d) eps sigma_max`` on the singular values of ``B``, taken
+  through the SVD of ``B`` when the Gram matrix resolves a small direction poorly (the former ``1e-10``
+  dropped real directions, issue 9). Results report the rank used and the energy a larger ``rtol``
+  discarded, with a ``RuntimeWarning`` (``warn_discarded=False`` silences it).
   For the new neurons, ``cholesky=True`` (the default
   of :func:`tiny_from_activations` and of the network-level steps; :func:`new_neurons` defaults to the
   formula as written) takes a faster path when it provably gives the same result: if
@@ -68,18 +63,16 @@ import numpy as np
 
 from refgrow._validation import array_namespace, as_float_array, as_sample_pair, check_positive_int
 from refgrow.backend import column_signs, concat, copy, device_kw, from_numpy, to_numpy
-from refgrow.growth.tiny.spectrum import DISCARD_WARN_RTOL, GRAM_MIN_RATIO, default_rtol, spectrum
-from refgrow.growth.tiny.spectrum import warn_discarded as _warn
+from refgrow.growth.tiny.spectrum import (DISCARD_WARN_RTOL, GRAM_MIN_RATIO, _certified_cholesky, default_rtol,
+                                          energy as _energy, spectrum, warn_discarded as _warn)
 
 __all__ = [
-    "RTOL", "SV_RTOL", "DISCARD_WARN_RTOL", "GRAM_MIN_RATIO", "default_rtol", "TinyNeurons", "with_ones", "second_moments",
-    "pinv_sqrt",
-    "best_update", "projected_goal", "expressivity_bottleneck", "new_neurons", "new_neurons_geig",
-    "tiny_from_activations",
+    "RTOL", "SV_RTOL", "DISCARD_WARN_RTOL", "GRAM_MIN_RATIO", "default_rtol", "TinyNeurons", "with_ones",
+    "second_moments", "pinv_sqrt", "best_update", "projected_goal", "expressivity_bottleneck", "new_neurons",
+    "new_neurons_geig", "tiny_from_activations",
 ]
 
-#: default relative eigenvalue threshold of the pseudo-inverse (square root) of S: None means
-#: :func:`default_rtol` ``= (max(n, d) eps)^2`` through the accurate path (module note; it was 1e-10)
+#: default eigenvalue threshold of S^+ and S^{-1/2}: None = automatic (module note; it was 1e-10)
 RTOL = None
 #: relative singular-value threshold defining the rank R = K* of S^{-1/2} N
 SV_RTOL = 1e-8
@@ -96,29 +89,16 @@ class TinyNeurons(_TinyNeuronsTuple):
 
     Attributes
     ----------
-    alpha : ndarray, shape (K, d_in)
-        Fan-in weights (last column = bias when ``B_in`` carried a ones column).
-    omega : ndarray, shape (d_out, K)
-        Fan-out weights.
-    singular_values : ndarray, shape (K,)
-        lambda_1 >= ... >= lambda_K > 0; the expressivity gain is ``sum(singular_values**2)`` (Eq. 9).
-    rank : int or None
-        ``R = K*``, the rank of ``S^{-1/2} N`` (number of singular values ``> SV_RTOL lambda_1``).
-    S_rank : int or None
-        Number of eigen-directions of ``S`` kept by the pseudo-inverse threshold.
-    rtol : float or None
-        The eigenvalue threshold used (relative to ``mu_max``).
-    discarded_energy : float or None
-        Energy of ``V_goal_proj``'s projection on ``B_in`` carried by resolvable but dropped directions
-        (module note "Rank and discarded energy"); 0 with the default threshold.
-
-    Not tuple fields (``alpha, omega, sv = nn`` unpacks three values); None when built by hand.
+    alpha : ndarray, shape (K, d_in), fan-in (last column = bias when ``B_in`` carried a ones column)
+    omega : ndarray, shape (d_out, K), fan-out
+    singular_values : ndarray, shape (K,), lambda_1 >= ... > 0; gain ``sum(singular_values**2)`` (Eq. 9)
+    rank, S_rank : int, ``R = K*`` (singular values ``> SV_RTOL lambda_1``) and eigen-directions of S kept
+    rtol, discarded_energy : float, the threshold used and the energy of resolvable directions it dropped
+        (:mod:`refgrow.growth.tiny.spectrum`; 0 with the default). Not tuple fields: ``alpha, omega, sv = nn``
+        still unpacks three values; None when built by hand.
     """
 
-    rank = None
-    S_rank = None
-    rtol = None
-    discarded_energy = None
+    rank = S_rank = rtol = discarded_energy = None
 
     def _with(self, **attrs):
         for k, v in attrs.items():
@@ -305,33 +285,6 @@ def expressivity_bottleneck(V_goal, V):
     return _energy(V - Vg) / Vg.shape[0]
 
 
-def _energy(V) -> float:
-    """``||V||_F^2`` as a Python float, in the namespace of ``V``."""
-    return float(array_namespace(V).sum(V * V))
-
-
-def _certified_cholesky(S, rtol):
-    """Inverse Cholesky factor ``L^{-1}`` of S when S is *certified* to have all eigenvalues > rtol * mu_max.
-
-    Certificate: ``mu_min = 1 / ||L^{-1}||_2^2 >= 1 / ||L^{-1}||_F^2`` and ``mu_max <= trace(S)``. When it
-    holds, the eigenvalue threshold of the reference path would keep every eigenvalue, and any square
-    root of S gives the same neurons (Prop. 3.2 depends on S only through ``S^{-1} N``), so the result is
-    the same as with ``S^{-1/2}`` at a fraction of the cost of an eigendecomposition. Returns None otherwise.
-    """
-    import scipy.linalg
-    try:
-        L = scipy.linalg.cholesky(S, lower=True, check_finite=False)
-    except np.linalg.LinAlgError:
-        return None
-    Linv, info = scipy.linalg.lapack.dtrtri(L, lower=1)
-    if info != 0:
-        return None
-    Linv = np.tril(Linv)
-    if not 1.0 / np.sum(Linv * Linv) > rtol * np.trace(S) * 10.0:   # factor 10: rounding margin
-        return None
-    return Linv
-
-
 def _pinv_sqrt_psd(S, rtol):
     """``S^{-1/2} = Q diag(mu^{-1/2}) Q^T`` over the eigenvalues kept by the threshold (validated S)."""
     mu, Q, _ = spectrum(S, rtol)
@@ -351,9 +304,7 @@ def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rto
     at least, so the shortcut never runs where the Gram matrix is ill conditioned (module
     :mod:`refgrow.growth.tiny.spectrum`); ``B`` (the activity matrix) enables the accurate SVD path there.
     """
-    xp = array_namespace(S, N)
-    # the certified shortcut needs a triangular inverse (SciPy's LAPACK), which the array API lacks:
-    # other namespaces take the reference path, the same neurons up to rounding (module note)
+    xp = array_namespace(S, N)        # outside NumPy: the reference path (no LAPACK triangular inverse)
     M = _certified_cholesky(S, max(GRAM_MIN_RATIO, rtol or 0.0)) if cholesky and xp is np else None
     if M is not None:
         C = M @ N                                         # L^{-1} N, (d, d_out)
@@ -382,8 +333,7 @@ def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rto
     if K:
         sgn = column_signs(omega)
         alpha, omega = alpha * sgn, omega * sgn
-    alpha_t = np.ascontiguousarray(alpha.T) if xp is np else alpha.T
-    nn = TinyNeurons(alpha_t, omega, copy(xp, lam_k))
+    nn = TinyNeurons(np.ascontiguousarray(alpha.T) if xp is np else alpha.T, omega, copy(xp, lam_k))
     return nn._with(rank=R, S_rank=info["rank"], rtol=info["rtol"], discarded_energy=info["discarded_energy"]), R
 
 
@@ -477,9 +427,7 @@ def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
 
     B, V = _pair(B_in, V_goal_proj, "B_in", "V_goal_proj")
     xp = array_namespace(B, V)
-    if xp is not np:
-        # documented host fallback: the array API (and CuPy) has no generalized symmetric eigensolver,
-        # so the (n, d_in) and (n, d_out) inputs are copied to the host explicitly and the neurons back
+    if xp is not np:   # host fallback (docs/gpu.md): no generalized symmetric eigensolver in the array API
         nn = new_neurons_geig(to_numpy(B), to_numpy(V), max_neurons=max_neurons, rtol=rtol)
         return TinyNeurons(*(from_numpy(xp, v, B) for v in nn))._with(
             rank=nn.rank, S_rank=nn.S_rank, rtol=nn.rtol, discarded_energy=nn.discarded_energy)

@@ -26,17 +26,25 @@ Interpretation note (thresholds an oracle can defend)
     eigenvalues of the *formed* Gram matrix carry errors of order ``max(n, d) eps mu_max`` (``n``-term
     sums, then ``eigh``), so a noise eigenvalue of ``S`` can pass ``(max(n, d) eps)^2`` (measured: with
     ``B`` of exact rank 3 of 5 columns, thresholding the formed ``S`` that way returns a wrong, huge
-    ``dW`` in 164 of 200 random cases). Hence two paths, one rule:
+    ``dW`` in 164 of 200 random cases). Hence two paths:
 
-    * **Gram path** (fast): ``eigh(S)`` when every eigenvalue exceeds ``GRAM_MIN_RATIO * mu_max``
-      (``1e-6``): then nothing is near the threshold and the Gram matrix loses at most
-      ``eps / GRAM_MIN_RATIO ~ 2e-10`` relative accuracy.
-    * **SVD path** (accurate): otherwise ``(mu, Q) = (sigma^2 / n, W)`` from the thin SVD
-      ``B = U diag(sigma) W^T``, whose small singular values are resolved to ``eps sigma_max``.
+    * **Gram path** (fast): ``eigh(S)`` when every eigenvalue is either above ``GRAM_MIN_RATIO * mu_max``
+      (``1e-6``: resolved, the Gram matrix loses at most ``eps / GRAM_MIN_RATIO ~ 2e-10`` relative
+      accuracy on it) or at the Gram matrix's own noise level ``max(n, d) eps mu_max`` (a null
+      direction of ``B``, e.g. a constant-zero input column; it is dropped). The threshold is then
+      ``max(rtol, max(n, d) eps)``.
+    * **SVD path** (accurate): when an eigenvalue lies between the two, a small but real direction is
+      present and the Gram matrix resolves it poorly: ``(mu, Q) = (sigma^2 / n, W)`` from the SVD
+      ``R = U diag(sigma) W^T`` of the triangular factor of ``B = Q_B R`` (``B`` itself when ``n < d``),
+      whose singular values are resolved to ``eps sigma_max``; kept: ``mu_j > rtol * mu_max``.
 
-    Both then keep ``mu_j > rtol * mu_max``. The former default ``rtol = 1e-10`` (a ``1e-5`` cut on
-    ``sigma``) dropped directions that float64 resolves (issue 9's probe: an eigenvalue ``1.9e-11
-    mu_max`` of the hidden activity's Gram matrix); ``rtol=None`` now means :func:`default_rtol`.
+    The former default ``rtol = 1e-10`` (a ``1e-5`` cut on ``sigma``) dropped directions that float64
+    resolves (issue 9's probe: an eigenvalue ``1.9e-11 mu_max`` of the hidden activity's Gram matrix;
+    it now takes the SVD path and agrees with ``lstsq`` to 1e-12); ``rtol=None`` means :func:`default_rtol`.
+    Limit, by design: a direction whose Gram eigenvalue drowns in the Gram matrix's noise
+    (``sigma < sqrt(max(n, d) eps) sigma_max ~ 1e-7 sigma_max``) while every other eigenvalue is large is
+    taken as null, as by every implementation that works with ``S`` (the paper's formulas, gromo); the
+    SVD of ``B`` for every ill-conditioned ``S`` would cost 10-40 times the Gram path.
 
 Interpretation note (rank and discarded energy)
     Every result reports the rank it used (the number of kept ``mu_j``) and the **discarded energy**
@@ -57,7 +65,7 @@ import numpy as np
 
 from refgrow._validation import array_namespace
 
-__all__ = ["EPS", "GRAM_MIN_RATIO", "DISCARD_WARN_RTOL", "default_rtol", "gram_noise", "spectrum",
+__all__ = ["EPS", "GRAM_MIN_RATIO", "DISCARD_WARN_RTOL", "default_rtol", "gram_noise", "spectrum", "energy",
            "warn_discarded"]
 
 EPS = float(np.finfo(np.float64).eps)
@@ -93,7 +101,8 @@ def spectrum(S, rtol, *, B=None, N=None):
     ----------
     S : ndarray (d, d), ``B^T B / n`` (symmetric)
     rtol : float or None, kept ``mu_j > rtol mu_max``; None: :func:`default_rtol` (with ``B``) or
-        :func:`gram_noise` of ``S`` alone (without ``B``, only the Gram path exists)
+        :func:`gram_noise` of ``S`` alone (without ``B``, only the Gram path exists); on the Gram path
+        at least :func:`gram_noise`
     B : ndarray (n, d), optional, enables the SVD path
     N : ndarray (d, d_out), optional, for the discarded energy
 
@@ -108,13 +117,22 @@ def spectrum(S, rtol, *, B=None, N=None):
     mu, Q = xp.linalg.eigh(S)
     top = float(mu[-1]) if d else 0.0
     path, noise = "gram", gram_noise(B.shape[0] if B is not None else d, d)
-    if B is not None and top > 0 and not float(mu[0]) > GRAM_MIN_RATIO * top:
-        _, s, Wt = xp.linalg.svd(B, full_matrices=False)
-        mu, Q = (xp.flip(s) ** 2) / B.shape[0], xp.flip(Wt, axis=0).T
+    ambiguous = (mu > noise * top) & (mu <= GRAM_MIN_RATIO * top)
+    if B is not None and top > 0 and bool(xp.any(ambiguous)):
+        n = B.shape[0]
+        if n > d:                                           # same singular values, (d, d) when n > d
+            # NumPy computes R alone; the array API's qr has no mode="r", so Q is formed and dropped
+            R = np.linalg.qr(B, mode="r") if xp is np else xp.linalg.qr(B)[1]
+        else:
+            R = B
+        _, s, Wt = xp.linalg.svd(R, full_matrices=False)
+        mu, Q = (xp.flip(s) ** 2) / n, xp.flip(Wt, axis=0).T
         top = float(mu[-1]) if mu.shape[0] else 0.0
-        path, noise = "svd", default_rtol(*B.shape)
+        path, noise = "svd", default_rtol(n, d)
     if rtol is None:
         rtol = default_rtol(*B.shape) if B is not None else noise
+    if path == "gram":
+        rtol = max(rtol, noise)                            # below the Gram noise: null directions
     # mu is ascending, so the kept eigenvalues (mu > rtol top) are its last r entries and the dropped
     # resolvable ones (noise top < mu <= rtol top) the contiguous run [lo, m - r): slices, which every
     # array namespace indexes alike (the array API has no boolean index beside a slice)
@@ -127,6 +145,33 @@ def spectrum(S, rtol, *, B=None, N=None):
             energy = float(xp.sum((Q[:, lo:m - r].T @ N) ** 2 / mu[lo:m - r][:, None]))
     info = {"rank": r, "rtol": float(rtol), "path": path, "discarded_energy": energy}
     return mu[m - r:], Q[:, m - r:], info
+
+
+def _certified_cholesky(S, rtol):
+    """Inverse Cholesky factor ``L^{-1}`` of S when S is *certified* to have all eigenvalues > rtol * mu_max.
+
+    Certificate: ``mu_min = 1 / ||L^{-1}||_2^2 >= 1 / ||L^{-1}||_F^2`` and ``mu_max <= trace(S)``. When it
+    holds, the eigenvalue threshold of the reference path would keep every eigenvalue, and any square
+    root of S gives the same neurons (Prop. 3.2 depends on S only through ``S^{-1} N``), so the result is
+    the same as with ``S^{-1/2}`` at a fraction of the cost of an eigendecomposition. Returns None otherwise.
+    """
+    import scipy.linalg
+    try:
+        L = scipy.linalg.cholesky(S, lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        return None
+    Linv, info = scipy.linalg.lapack.dtrtri(L, lower=1)
+    if info != 0:
+        return None
+    Linv = np.tril(Linv)
+    if not 1.0 / np.sum(Linv * Linv) > rtol * np.trace(S) * 10.0:   # factor 10: rounding margin
+        return None
+    return Linv
+
+
+def energy(V) -> float:
+    """``||V||_F^2`` as a Python float, computed in the namespace of ``V``."""
+    return float(array_namespace(V).sum(V * V))
 
 
 def warn_discarded(energy, goal_energy, what, warn=True):
