@@ -67,14 +67,12 @@ def backend_name() -> str:
 
 
 def to_numpy(a):
-    """Return ``a`` as a NumPy array: an explicit host copy (from the GPU for a CuPy array, through
-    DLPack for other array-API arrays); NumPy arrays and Python scalars pass through ``np.asarray``."""
-    if isinstance(a, (np.ndarray, np.generic)) or not hasattr(a, "__array_namespace__"):
-        if hasattr(a, "get") and type(a).__module__.startswith("cupy"):
-            return a.get()
-        return np.asarray(a)
+    """Return ``a`` as a NumPy array: an explicit host copy (``.get()`` from the GPU for a CuPy array,
+    DLPack for other array-API arrays); NumPy arrays and Python scalars go through ``np.asarray``."""
     if hasattr(a, "get") and type(a).__module__.startswith("cupy"):
         return a.get()
+    if isinstance(a, (np.ndarray, np.generic)) or not hasattr(a, "__dlpack__"):
+        return np.asarray(a)
     return np.from_dlpack(a)
 
 
@@ -116,13 +114,12 @@ def copy(xp, a):
     return xp.asarray(a, copy=True)
 
 
-def column_signs(M):
+def column_signs(xp, M):
     """``sign(M[argmax_i |M[i, j]|, j])`` for every column j as ``-1.0``/``+1.0`` (shape (k,); ``+1`` for a
     zero pivot): multiplying column j by it makes its largest-magnitude entry positive, the
     deterministic sign of singular vectors (TINY, GradMax). NumPy indexes the pivots directly; other
     namespaces go through ``take_along_axis`` (the array API has no paired integer indexing); same values.
     """
-    xp = _namespace(M)
     piv = xp.argmax(xp.abs(M), axis=0)
     if xp is np:
         return np.where(M[piv, np.arange(M.shape[1])] < 0, -1.0, 1.0)
@@ -131,17 +128,11 @@ def column_signs(M):
     return xp.where(p < 0, -one, one)
 
 
-def matrix_transpose(a):
+def matrix_transpose(xp, a):
     """``a`` with its last two axes swapped (``xp.matrix_transpose`` of the array API / NumPy >= 2,
     ``swapaxes(a, -1, -2)`` where the namespace predates it)."""
-    xp = _namespace(a)
     f = getattr(xp, "matrix_transpose", None)
     return f(a) if f is not None else xp.swapaxes(a, -1, -2)
-
-
-def _namespace(a):
-    from refgrow._validation import array_namespace
-    return array_namespace(a)
 
 
 def concat(xp, arrays, axis=0):

@@ -117,7 +117,7 @@ def gradmax_neurons(B_in, V_goal, k, *, c=None, bias=True):
     G = (V.T @ B) / B.shape[0]
     U, s, _ = xp.linalg.svd(G, full_matrices=True)
     Om = U[:, :k] * (c / math.sqrt(k))
-    Om = Om * column_signs(Om)
+    Om = Om * column_signs(xp, Om)
     d_in = B.shape[1] - (1 if bias else 0)
     sv = [float(v) for v in s[:k]] + [0.0] * max(0, k - s.shape[0])    # a few scalars: host floats
     # rank of G at the float64 noise level (numpy.linalg.matrix_rank's rule); fan-out columns beyond it

@@ -154,7 +154,7 @@ def batched_forward(Ws, bs, X):
     ``(out, in) @ (in, n)`` with a long contiguous last axis (several times faster for width 4).
     """
     xp = array_namespace(X, *Ws)
-    A = X.T[None, ...] if X.ndim == 2 else matrix_transpose(X)
+    A = X.T[None, ...] if X.ndim == 2 else matrix_transpose(xp, X)
     inputs, masks = [], []
     L = len(Ws)
     for l in range(L):
@@ -170,7 +170,7 @@ def batched_forward(Ws, bs, X):
             A = xp.maximum(Z, 0.0)
         else:
             A = Z
-    return matrix_transpose(A), (inputs, masks)
+    return matrix_transpose(xp, A), (inputs, masks)
 
 
 def batched_backward(Ws, cache, dout):
@@ -191,14 +191,14 @@ def batched_backward(Ws, cache, dout):
     L = len(Ws)
     dWs, dbs = [None] * L, [None] * L
     xp = array_namespace(dout, *Ws)
-    dZ = matrix_transpose(dout)                       # (R, K_out, n)
+    dZ = matrix_transpose(xp, dout)                       # (R, K_out, n)
     for l in range(L - 1, -1, -1):
         A = inputs[l]                                 # (R or 1, in, n)
-        dWs[l] = xp.matmul(dZ, matrix_transpose(A)) if A.shape[0] == dZ.shape[0] else \
-            xp.matmul(dZ, xp.broadcast_to(matrix_transpose(A), (dZ.shape[0],) + A.shape[2:0:-1]))
+        dWs[l] = xp.matmul(dZ, matrix_transpose(xp, A)) if A.shape[0] == dZ.shape[0] else \
+            xp.matmul(dZ, xp.broadcast_to(matrix_transpose(xp, A), (dZ.shape[0],) + A.shape[2:0:-1]))
         dbs[l] = xp.sum(dZ, axis=2)
         if l > 0:
-            dA = xp.matmul(matrix_transpose(Ws[l]), dZ)
+            dA = xp.matmul(matrix_transpose(xp, Ws[l]), dZ)
             if xp is np:
                 dA[~masks[l - 1]] = 0.0
             else:                                     # same values without a boolean scatter

@@ -331,7 +331,7 @@ def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rto
     omega = Vt[:K, :].T * sq                                 # sqrt(lam) v_k, (d_out, K)
     # deterministic sign: the largest-magnitude entry of each omega column is positive
     if K:
-        sgn = column_signs(omega)
+        sgn = column_signs(xp, omega)
         alpha, omega = alpha * sgn, omega * sgn
     nn = TinyNeurons(np.ascontiguousarray(alpha.T) if xp is np else alpha.T, omega, copy(xp, lam_k))
     return nn._with(rank=R, S_rank=info["rank"], rtol=info["rtol"], discarded_energy=info["discarded_energy"]), R
