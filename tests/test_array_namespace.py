@@ -243,3 +243,24 @@ def test_weighted_kmeans_plusplus_seeding_host_fallback_gives_the_numpy_result()
     sr = weighted_kmeans(S(X), S(w), 3, rng=3)          # seeds drawn on the host from the same rng
     same(sr.centers, r.centers)
     same(sr.labels, r.labels)
+
+
+def test_decision_boundary_and_fold_points_in_strict_namespace():
+    from refgrow.geometry import decision_boundary, fold_point, logit_gap, regression_fold_point
+    net, X, _ = _net_and_data(11)
+    snet = _strict_net(net)
+    out = net.forward(X)[0]
+    i, j = int(np.argmax(out[0])), int(np.argmin(out[0]))
+    x = next(x for x in X if np.any(decision_boundary(net, x, i, j)[0] != 0))   # a point with a boundary
+    w, b = decision_boundary(net, x, i, j)
+    sw, sb = decision_boundary(snet, S(x), i, j)
+    same(sw, w)
+    assert sb == pytest.approx(b, rel=1e-12, abs=1e-12)
+    same(logit_gap(snet, S(X), i, j), logit_gap(net, X, i, j))
+    fp, sfp = fold_point(net, x, i, j), fold_point(snet, S(x), i, j)
+    same(sfp.x_fold, fp.x_fold)
+    same(sfp.x_linear, fp.x_linear)
+    assert (sfp.in_region, sfp.converged, sfp.n_iter) == (fp.in_region, fp.converged, fp.n_iter)
+    rp, srp = regression_fold_point(net, x, 0.3, output=1), regression_fold_point(snet, S(x), 0.3, output=1)
+    same(srp.z_fold, rp.z_fold)
+    assert srp.distance == pytest.approx(rp.distance, rel=1e-12)
