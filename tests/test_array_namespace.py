@@ -264,3 +264,17 @@ def test_decision_boundary_and_fold_points_in_strict_namespace():
     rp, srp = regression_fold_point(net, x, 0.3, output=1), regression_fold_point(snet, S(x), 0.3, output=1)
     same(srp.z_fold, rp.z_fold)
     assert srp.distance == pytest.approx(rp.distance, rel=1e-12)
+
+
+@pytest.mark.parametrize("free", [False, True])
+def test_pretrain_loop_and_triangle_network_in_strict_namespace(free):
+    from refgrow.triangle import pretrain, triangle_network
+    a = np.array([0.35, 0.55, 0.4, 0.6])
+    x = np.linspace(0.0, 1.0, 21)
+    r = pretrain(a, x, x * x, epochs=4, lr=0.01, free_scales=free)
+    sr = pretrain(S(a), S(x), S(x * x), epochs=4, lr=0.01, free_scales=free)
+    same(sr.a, r.a)
+    same(sr.s, r.s)
+    np.testing.assert_allclose(sr.loss, r.loss, **TOL)
+    net, snet = triangle_network(r.a, r.s), triangle_network(sr.a, sr.s)
+    same(snet.forward(S(x[:, None]))[0], net.forward(x[:, None])[0])

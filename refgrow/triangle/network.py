@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 
 from refgrow._validation import array_namespace
-from refgrow.backend import astype, device_kw, matrix_transpose
+from refgrow.backend import astype, device_kw, from_numpy, matrix_transpose, to_numpy
 from refgrow.mlp import MLP
 from refgrow.triangle._checks import check_peaks, check_scales, check_sign
 from refgrow.triangle.waves import differentiable_scales, scale_ratios, triangle_breakpoints, triangle_waves
@@ -242,6 +242,14 @@ def network_parameters(a, s=None, *, sign: int = -1):
     a = check_peaks(a)
     sign = check_sign(sign)
     s = differentiable_scales(a, sign=sign) if s is None else check_scales(s, a.shape[0])
+    xp = array_namespace(a, s)
+    if xp is not np:
+        # documented host fallback: this readable listing of O(m) scalars (and the exact breakpoint
+        # minimum) is built on the host from the peaks' values, then the arrays are moved back
+        W, b, info = network_parameters(to_numpy(a), to_numpy(s), sign=sign)
+        back = [from_numpy(xp, v, a) for v in W + b + [info["S"], info["s"]]]
+        H1 = len(W)
+        return back[:H1], back[H1:2 * H1], {"S": back[-2], "s": back[-1], "offset": info["offset"]}
     S = scale_ratios(s)
     offset = -_partial_sum_min(a, s, sign)
     H = a.shape[0] - 1
