@@ -278,3 +278,28 @@ def test_pretrain_loop_and_triangle_network_in_strict_namespace(free):
     np.testing.assert_allclose(sr.loss, r.loss, **TOL)
     net, snet = triangle_network(r.a, r.s), triangle_network(sr.a, sr.s)
     same(snet.forward(S(x[:, None]))[0], net.forward(x[:, None])[0])
+
+
+def test_tiny_step_and_gradmax_proposal_on_a_strict_network():
+    from refgrow.growth.gradmax import fan_in_gradient_norm, propose_gradmax
+    from refgrow.growth.tiny import relu_first_order, tiny_step
+    net, X, y = _net_and_data(12)
+    snet = _strict_net(net)
+    st, sst = tiny_step(net, X, y, hidden_layer=1, max_neurons=2), tiny_step(snet, S(X), S(y), hidden_layer=1,
+                                                                              max_neurons=2)
+    for a, b in ((sst.V_goal, st.V_goal), (sst.dW, st.dW), (sst.neurons.alpha, st.neurons.alpha),
+                 (sst.neurons.omega, st.neurons.omega)):
+        same(a, b)
+    assert sst.bottleneck_proj == pytest.approx(st.bottleneck_proj, rel=1e-12)
+    fo = relu_first_order(st.V_goal, st.B, st.dW, st.B_in, st.neurons)
+    sfo = relu_first_order(sst.V_goal, sst.B, sst.dW, sst.B_in, sst.neurons)
+    assert sfo == pytest.approx(fo, rel=1e-12, abs=1e-14)
+    for fan_in in ("zero", "first_step"):
+        p, sp = propose_gradmax(net, X, y, k=2, fan_in=fan_in), propose_gradmax(snet, S(X), S(y), k=2, fan_in=fan_in)
+        same(sp.w_in, p.w_in)
+        same(sp.b_in, p.b_in)
+        same(sp.w_out, p.w_out)
+    B = np.hstack([net.forward(X)[1].inputs[0], np.ones((X.shape[0], 1))])
+    V = np.random.default_rng(1).standard_normal((X.shape[0], 6))
+    W = np.random.default_rng(2).standard_normal((6, 2))
+    assert fan_in_gradient_norm(S(B), S(V), S(W)) == pytest.approx(fan_in_gradient_norm(B, V, W), rel=1e-12)

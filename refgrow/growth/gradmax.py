@@ -46,7 +46,7 @@ import math
 import numpy as np
 
 from refgrow._validation import array_namespace, as_float_array, as_sample_pair, check_positive_int, check_rng
-from refgrow.backend import column_signs, device_kw
+from refgrow.backend import column_signs, concat, device_kw
 from refgrow.growth.proposals import NewNeurons, v_goal
 
 __all__ = ["gradmax_matrix", "gradmax_neurons", "fan_in_gradient_norm", "propose_gradmax"]
@@ -150,7 +150,9 @@ def fan_in_gradient_norm(B_in, V_goal, w_out, *, sigma_prime0=1.0):
     Om = as_float_array(w_out, "w_out", ndim=2)
     if Om.shape[0] != G.shape[0]:
         raise ValueError(f"w_out must have {G.shape[0]} rows (d_next), got shape {Om.shape}")
-    return float(abs(sigma_prime0) * np.linalg.norm(Om.T @ G))
+    M = Om.T @ G
+    return float(abs(sigma_prime0) * (np.linalg.norm(M) if isinstance(M, np.ndarray) else
+                                      math.sqrt(float(array_namespace(M).sum(M * M)))))
 
 
 def propose_gradmax(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", c=None, fan_in="zero",
@@ -181,7 +183,8 @@ def propose_gradmax(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", c=No
     V = v_goal(mlp, X, y, hidden_layer=h, loss=loss, cache=cache)
     A = cache.inputs[h]
     has_b = mlp.has_bias[h]                              # no ones column for a layer without bias
-    B_in = np.hstack([A, np.ones((V.shape[0], 1))]) if has_b else A
+    xp = array_namespace(A)
+    B_in = concat(xp, [A, xp.ones((V.shape[0], 1), dtype=A.dtype, **device_kw(xp, A))], axis=1) if has_b else A
     nn = gradmax_neurons(B_in, V, k, c=c, bias=has_b)
     if fan_in == "zero":
         return nn
@@ -193,5 +196,5 @@ def propose_gradmax(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", c=No
     A = eta * (nn.w_out.T @ gradmax_matrix(B_in, V))     # -eta * dL/dw_in with sigma'(0) = 1
     info = dict(nn.info, fan_in="first_step", eta=eta)
     if not has_b:
-        return NewNeurons(A, np.zeros(A.shape[0]), nn.w_out, info)
+        return NewNeurons(A, xp.zeros(A.shape[0], dtype=A.dtype, **device_kw(xp, A)), nn.w_out, info)
     return NewNeurons(A[:, :-1], A[:, -1], nn.w_out, info)
