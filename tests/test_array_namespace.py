@@ -303,3 +303,16 @@ def test_tiny_step_and_gradmax_proposal_on_a_strict_network():
     V = np.random.default_rng(1).standard_normal((X.shape[0], 6))
     W = np.random.default_rng(2).standard_normal((6, 2))
     assert fan_in_gradient_norm(S(B), S(V), S(W)) == pytest.approx(fan_in_gradient_norm(B, V, W), rel=1e-12)
+
+
+def test_train_minibatches_in_strict_namespace():
+    from refgrow.optim import Adam
+    from refgrow.train import train
+    net, X, y = _net_and_data(13)
+    snet = _strict_net(net)
+    h = train(net, X, y, optimizer=Adam(0.01), epochs=3, batch_size=4, rng=7)
+    sh = train(snet, S(X), S(y), optimizer=Adam(0.01), epochs=3, batch_size=4, rng=7)
+    np.testing.assert_allclose(sh.train_loss, h.train_loss, **TOL)
+    assert sh.train_acc == h.train_acc
+    for a, b in zip(snet.parameters(), net.parameters()):
+        same(a, b)
