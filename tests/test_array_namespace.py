@@ -316,3 +316,16 @@ def test_train_minibatches_in_strict_namespace():
     assert sh.train_acc == h.train_acc
     for a, b in zip(snet.parameters(), net.parameters()):
         same(a, b)
+
+
+def test_signed_distance_and_boundary_bisection_in_strict_namespace():
+    from refgrow.geometry import boundary_point_on_segment, logit_gap, signed_distance
+    rng = np.random.default_rng(14)
+    x, w = rng.standard_normal((4, 3)), rng.standard_normal(3)
+    same(signed_distance(S(x), S(w), 0.4), signed_distance(x, w, 0.4))
+    net, X, _ = _net_and_data(15)
+    g = logit_gap(net, X, 0, 1)
+    k0, k1 = int(np.argmax(g)), int(np.argmin(g))                 # two points on both sides
+    p = boundary_point_on_segment(net, X[k0], X[k1], 0, 1)
+    sp = boundary_point_on_segment(_strict_net(net), S(X[k0]), S(X[k1]), 0, 1)
+    same(sp, p)
