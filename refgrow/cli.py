@@ -142,6 +142,8 @@ COMMANDS = {
     "tutorials": (_tutorials, "list the step-through tutorials"),
     "version": (_version, "print the version"),
     "oracle": ("refgrow.oracle.cli:main", "golden vectors: export them, check another implementation (oracle --help)"),
+    "check": ("refgrow.exercises.checker:check_main", "check an exercise solution: check ID FILE | check --all DIR"),
+    "exercises": ("refgrow.exercises:exercises_main", "classroom exercises: exercises --list | exercises copy DIR"),
 }
 
 

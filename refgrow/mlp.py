@@ -499,7 +499,8 @@ class MLP:
         networks with all biases are unchanged; ``b{l}`` of a layer without bias holds its zeros.
         """
         arrays = {f"W{l}": to_numpy(w) for l, w in enumerate(self.weights)}      # I/O: host copies
-        arrays.update({f"b{l}": to_numpy(v) for l, v in enumerate(self.biases)})
+        arrays.update({f"b{l}": to_numpy(v) if hb else np.zeros(v.shape[0])     # an absent bias is saved as zeros
+                       for l, (v, hb) in enumerate(zip(self.biases, self.has_bias))})
         arrays.update({f"blocks{h}": np.asarray(bl, dtype=np.int64) for h, bl in enumerate(self.blocks)})
         if not all(self.has_bias):
             arrays["has_bias"] = np.asarray(self.has_bias, dtype=bool)

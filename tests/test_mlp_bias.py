@@ -165,3 +165,16 @@ def test_bias_free_matches_torch_linear_bias_false(flags, seed, activation, loss
         else:
             assert lin.bias is None and np.all(g.biases[l] == 0)
     np.testing.assert_allclose(g.inputs, Xt.grad.numpy(), rtol=0, atol=1e-12)
+
+
+def test_save_writes_zeros_for_an_absent_bias_even_if_its_array_was_written_to(tmp_path):
+    """The unused zero array of a bias-free layer may be written to by generic code (an optimiser with a
+    hand-edited gradient); the network ignores it, and save/copy do not carry it."""
+    net = MLP.init([2, 3, 1], rng=0, bias=[False, True])
+    X = np.random.default_rng(0).normal(size=(4, 2))
+    before = net.predict(X)
+    net.biases[0] += 1.0
+    np.testing.assert_array_equal(net.predict(X), before)
+    net.save(tmp_path / "m.npz")
+    back = MLP.load(tmp_path / "m.npz")
+    assert back.has_bias == (False, True) and np.all(back.biases[0] == 0) and np.all(net.copy().biases[0] == 0)

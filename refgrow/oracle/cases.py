@@ -9,6 +9,18 @@ object (``mlp.forward(net, X) -> out``, ``mlp.backward(net, X, d_out) -> (weight
 
 ``REFERENCE`` maps each function name to refgrow's implementation under that calling convention; the
 expected outputs are what it returns.
+
+Symbol table
+------------
+=============  ======================  ==============================================================
+symbol         code                    meaning
+=============  ======================  ==============================================================
+case           ``Case``                name, function, arguments, inputs, networks, outputs, tolerances
+argument       ``Arr(name)``           the input array ``name`` (a fresh copy per call)
+network        ``Net(name)``           the network ``name``: ``weights`` (out, in), ``biases``, ``has_bias``
+outputs        ``OUTPUTS[function]``   output names, read by attribute, key or position
+refgrow        ``REFERENCE[function]`` refgrow's implementation under the case calling convention
+=============  ======================  ==============================================================
 """
 from __future__ import annotations
 

@@ -5,6 +5,17 @@ outputs by name, attribute or position (:data:`refgrow.oracle.cases.OUTPUTS`), a
 refgrow's: entry-wise (``|yours - refgrow| <= atol + rtol |refgrow|``), exactly for integers, and up to
 the real ambiguities for new neurons (:func:`refgrow.testing.assert_neurons_equivalent`). A failing
 output gets the convention hint that explains it when one does (:func:`refgrow.testing.convention_hints`).
+
+Symbol table
+------------
+=============  ==================  ===================================================================
+symbol         code                meaning
+=============  ==================  ===================================================================
+DIR            ``directory``       exported golden vectors (``manifest.json``, ``<case>.json/.npz``)
+yours          ``impl``            callable, module, or ``"package.module[:function]"`` under test
+refgrow        ``case.outputs``    expected outputs; ``case.compare`` says how each is compared
+result         ``CaseResult``      status, max abs / rel deviation, messages, convention hints
+=============  ==================  ===================================================================
 """
 from __future__ import annotations
 
