@@ -386,7 +386,7 @@ def _lloyd(Xc, x_sq, w, centers, max_iter, tol_abs):
 
 
 def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None, max_iter=300,
-                    tol=1e-4, n_init=1) -> KMeansResult:
+                    tol=1e-4, n_init=1, check_input: bool = True) -> KMeansResult:
     """Weighted k-means: weighted k-means++ seeding, then weighted Lloyd iterations.
 
     Implements the "weighted k-means clustering on S using L as weights" step of the slides' "Find
@@ -411,6 +411,11 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
         Relative centre-shift tolerance (times the mean per-feature variance of X), >= 0.
     n_init : int
         Number of seedings; the run with the lowest inertia is returned (first on ties).
+    check_input : bool, default True
+        Validate ``X`` and ``sample_weight`` (float64 conversion, finiteness, non-negative weights,
+        enough positive weights). Callers that already hold validated float64 arrays pass ``False``
+        (as in ``MLP.forward``); the arithmetic is identical. The scalar options and ``init`` are
+        checked either way.
 
     Returns
     -------
@@ -432,7 +437,11 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
     >>> sorted(res.centers.ravel().tolist()), float(res.inertia)
     ([0.75, 10.5], 1.25)
     """
-    X, w, k = _check_inputs(X, sample_weight, n_clusters)
+    if check_input:
+        X, w, k = _check_inputs(X, sample_weight, n_clusters)
+    else:
+        w = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+        k = check_positive_int(n_clusters, "n_clusters")
     max_iter = check_positive_int(max_iter, "max_iter")
     n_init = check_positive_int(n_init, "n_init")
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (tol >= 0
@@ -447,12 +456,18 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
         if n_init != 1:
             raise ValueError(f"n_init must be 1 when init is an array, got {n_init}")
     rng = check_rng(rng)
+    return _weighted_kmeans(X, w, k, given, rng, max_iter, float(tol), n_init)
+
+
+def _weighted_kmeans(X, w, k, given, rng, max_iter, tol, n_init) -> KMeansResult:
+    """The computation of :func:`weighted_kmeans` on validated inputs (``given``: initial centres or
+    None for k-means++; ``rng`` a Generator), in the namespace of ``X``."""
     xp = array_namespace(X)
     mu = xp.mean(X, axis=0)
     Xc = X - mu                                      # distances are translation invariant
     x_sq = _row_sq(Xc)
     # mean_d Var(X[:, d]) = sum_i ||x_i - mean||^2 / (n D), read off the centred row norms
-    tol_abs = float(xp.sum(x_sq)) / (X.shape[0] * X.shape[1]) * float(tol) if tol > 0 else 0.0
+    tol_abs = float(xp.sum(x_sq)) / (X.shape[0] * X.shape[1]) * tol if tol > 0 else 0.0
     best = None
     n_trials = 2 + int(math.log(k))
     for _ in range(n_init):
@@ -470,6 +485,6 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
     if n_live < k:
         warnings.warn(f"weighted_kmeans: only {n_live} of n_clusters={k} clusters carry positive "
                       "weight (duplicate points?); the others keep their previous centres",
-                      RuntimeWarning, stacklevel=2)
+                      RuntimeWarning, stacklevel=3)
     return KMeansResult(centers=centers + mu, labels=astype(xp, labels, xp.int64), inertia=inertia,
                         n_iter=n_iter)

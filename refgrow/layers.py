@@ -53,7 +53,9 @@ def affine_forward(X, W, b):
     >>> relu_forward(Z)[0]
     array([[1. , 3.5, 0. ]])
     """
-    return X @ W.T + b, (X, W)
+    Z = X @ W.T
+    Z += b                                # in place: one (n, h) array, same bits as ``X @ W.T + b``
+    return Z, (X, W)
 
 
 def affine_backward(dZ, cache):

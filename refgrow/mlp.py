@@ -56,7 +56,7 @@ import numpy as np
 
 from refgrow._validation import array_namespace, as_float_array, check_positive_int, check_rng
 from refgrow.backend import concat, copy, device_kw, from_numpy, to_numpy
-from refgrow.layers import ACTIVATIONS, affine_backward, affine_forward
+from refgrow.layers import ACTIVATIONS, affine_forward
 
 __all__ = ["MLP", "ForwardCache", "Gradients", "INITS", "as_mlp"]
 
@@ -351,20 +351,32 @@ class MLP:
             da += dz[:, r] @ W[r, :]
         return da
 
-    def _backward(self, cache, d_out):
+    def _backward(self, cache, d_out, *, input_grad: bool = True):
+        """Back-propagation without validation; each product is formed once.
+
+        ``dW_l = dz_l^T a_l`` and ``db_l`` as in :func:`refgrow.layers.affine_backward`, and
+        ``dL/da_l = dz_l W_l`` from :meth:`_input_grad` (block-wise, see the module note) only, so the
+        (n, h_l) x (h_l, h_{l-1}) product is not computed twice (issue 11). ``input_grad=False`` skips ``dL/dX`` (the layer-0 ``dz_0 W_0``,
+        one of the three large products of a step); ``Gradients.inputs`` is then ``None``.
+        """
         bwd = ACTIVATIONS[self.activation][1]
         L = len(self.weights)
         dW, db, dZ = [None] * L, [None] * L, [None] * L
-        dz = d_out
+        dz, da = d_out, None
+        xp = array_namespace(d_out)
         for l in range(L - 1, -1, -1):
             dZ[l] = dz
-            _, dW[l], db[l] = affine_backward(dz, (cache.inputs[l], self.weights[l]))
+            dW[l], db[l] = dz.T @ cache.inputs[l], xp.sum(dz, axis=0)  # dW_l = dz_l^T a_l, db_l
             if not self.has_bias[l]:
-                db[l] = array_namespace(dz).zeros_like(db[l])   # the unused zero bias (module note)
-            da = self._input_grad(l, dz)                       # dL/da_l = dL/dz_l W_l
-            if l > 0:
-                dz = bwd(da, cache.act_caches[l - 1])          # dL/dz_{l-1} = dL/da_l * sigma'(z_{l-1})
-        return Gradients(weights=dW, biases=db, inputs=da, preacts=dZ)
+                db[l] = xp.zeros_like(db[l])                   # the unused zero bias (module note)
+            if l > 0 or input_grad:
+                da = self._input_grad(l, dz)                           # dL/da_l = dL/dz_l W_l
+            if l > 0:                                          # dL/dz_{l-1} = dL/da_l * sigma'(z_{l-1})
+                if self.activation == "relu" and xp is np:     # da is ours: mask it in place (same bits)
+                    dz = np.multiply(da, cache.act_caches[l - 1], out=da)
+                else:
+                    dz = bwd(da, cache.act_caches[l - 1])
+        return Gradients(weights=dW, biases=db, inputs=da if input_grad else None, preacts=dZ)
 
     def predict(self, X):
         """Network output ``f(X)``, shape (n, K)."""
