@@ -15,10 +15,21 @@ import pytest
 
 import array_api_strict as xps  # noqa: E402  (the `test` extra installs it)
 
-from refgrow.backend import to_numpy  # noqa: E402
 
 DEV = xps.Device("device1")
 TOL = dict(rtol=1e-12, atol=1e-12)
+_FROM_DLPACK = np.from_dlpack          # the tests' own host copies (refgrow's go through to_numpy)
+
+
+@pytest.fixture(autouse=True)
+def no_explicit_host_copies(request, monkeypatch):
+    """Outside the tests of documented host fallbacks (``host_fallback`` in the name), refgrow must not
+    copy to the host even explicitly: ``backend.to_numpy`` of a strict array (DLPack) raises."""
+    if "host_fallback" not in request.node.name:
+        def refuse(a, *args, **kwargs):
+            raise AssertionError("refgrow copied an array to the host (backend.to_numpy) outside a "
+                                 "documented host fallback")
+        monkeypatch.setattr(np, "from_dlpack", refuse)
 
 
 def S(a):
@@ -31,7 +42,7 @@ def same(out, ref):
     """``out`` is a strict array on DEV and equals the NumPy reference to 1e-12."""
     assert isinstance(out, xps._array_object.Array), type(out)
     assert out.device == DEV
-    np.testing.assert_allclose(to_numpy(out), ref, **TOL)
+    np.testing.assert_allclose(_FROM_DLPACK(out), ref, **TOL)
 
 
 def test_the_strict_device_refuses_implicit_host_copies():
@@ -40,6 +51,12 @@ def test_the_strict_device_refuses_implicit_host_copies():
         np.asarray(a)
     with pytest.raises(ValueError, match="device"):
         a + xps.ones(3, dtype=xps.float64)          # CPU-device array: a missing device= is caught
+
+
+def test_the_host_copy_guard_catches_an_explicit_to_numpy():
+    from refgrow.backend import to_numpy
+    with pytest.raises(AssertionError, match="copied an array to the host"):
+        to_numpy(S(np.ones(2)))
 
 
 def test_import_refgrow_never_imports_cupy():
@@ -267,7 +284,7 @@ def test_decision_boundary_and_fold_points_in_strict_namespace():
 
 
 @pytest.mark.parametrize("free", [False, True])
-def test_pretrain_loop_and_triangle_network_in_strict_namespace(free):
+def test_pretrain_loop_and_triangle_network_host_fallback_in_strict_namespace(free):
     from refgrow.triangle import pretrain, triangle_network
     a = np.array([0.35, 0.55, 0.4, 0.6])
     x = np.linspace(0.0, 1.0, 21)
@@ -329,3 +346,20 @@ def test_signed_distance_and_boundary_bisection_in_strict_namespace():
     p = boundary_point_on_segment(net, X[k0], X[k1], 0, 1)
     sp = boundary_point_on_segment(_strict_net(net), S(X[k0]), S(X[k1]), 0, 1)
     same(sp, p)
+
+
+def test_empty_cluster_relocation_and_geig_host_fallbacks_give_the_numpy_results():
+    from refgrow.growth.tiny import new_neurons_geig
+    from refgrow.kmeans import lloyd_iteration
+    X, w = _blobs(16)
+    C = np.vstack([X[[0, 20]], [[50.0, 50.0]]])             # the far centre receives no point: relocated
+    c, lab = lloyd_iteration(X, w, C)
+    sc, slab = lloyd_iteration(S(X), S(w), S(C))
+    assert np.all(np.abs(c[2]) < 10)                       # the relocation did happen
+    same(sc, c)
+    same(slab, lab)
+    B, V = _tiny_data(17)
+    nn, snn = new_neurons_geig(B, V), new_neurons_geig(S(B), S(V))
+    same(snn.alpha, nn.alpha)
+    same(snn.omega, nn.omega)
+    same(snn.singular_values, nn.singular_values)
