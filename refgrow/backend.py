@@ -129,10 +129,10 @@ def column_signs(xp, M):
 
 
 def matrix_transpose(xp, a):
-    """``a`` with its last two axes swapped (``xp.matrix_transpose`` of the array API / NumPy >= 2,
-    ``swapaxes(a, -1, -2)`` where the namespace predates it)."""
-    f = getattr(xp, "matrix_transpose", None)
-    return f(a) if f is not None else xp.swapaxes(a, -1, -2)
+    """``a`` with its last two axes swapped (``a.mT`` of the array API / NumPy >= 2, ``swapaxes(a, -1, -2)``
+    where the namespace predates it)."""
+    mT = getattr(a, "mT", None)                   # the array API's attribute (NumPy >= 2): no call overhead
+    return mT if mT is not None else xp.swapaxes(a, -1, -2)
 
 
 def concat(xp, arrays, axis=0):

@@ -153,7 +153,7 @@ def batched_forward(Ws, bs, X):
     Internally the layout is transposed, ``(R, features, n)``, so that every product is a batch of
     ``(out, in) @ (in, n)`` with a long contiguous last axis (several times faster for width 4).
     """
-    xp = array_namespace(X, *Ws)
+    xp = array_namespace(Ws[0], X)
     A = X.T[None, ...] if X.ndim == 2 else matrix_transpose(xp, X)
     inputs, masks = [], []
     L = len(Ws)
@@ -190,13 +190,13 @@ def batched_backward(Ws, cache, dout):
     inputs, masks = cache
     L = len(Ws)
     dWs, dbs = [None] * L, [None] * L
-    xp = array_namespace(dout, *Ws)
+    xp = array_namespace(dout)
     dZ = matrix_transpose(xp, dout)                       # (R, K_out, n)
     for l in range(L - 1, -1, -1):
         A = inputs[l]                                 # (R or 1, in, n)
         dWs[l] = xp.matmul(dZ, matrix_transpose(xp, A)) if A.shape[0] == dZ.shape[0] else \
             xp.matmul(dZ, xp.broadcast_to(matrix_transpose(xp, A), (dZ.shape[0],) + A.shape[2:0:-1]))
-        dbs[l] = xp.sum(dZ, axis=2)
+        dbs[l] = dZ.sum(axis=2) if xp is np else xp.sum(dZ, axis=2)
         if l > 0:
             dA = xp.matmul(matrix_transpose(xp, Ws[l]), dZ)
             if xp is np:
