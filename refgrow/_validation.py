@@ -104,7 +104,16 @@ def as_float_array(a, name: str, *, ndim=None, shape=None, allow_empty: bool = F
 
 
 def check_finite(arr, name: str) -> None:
-    """Raise ``ValueError`` if ``arr`` holds NaN or inf (one scan, in the array's own namespace)."""
+    """Raise ``ValueError`` if ``arr`` holds NaN or inf (one scan, in the array's own namespace).
+
+    Large NumPy float arrays are read once without a boolean temporary in the common case: the sum
+    of a finite array is finite unless it overflows, and any NaN/inf entry makes the sum NaN/inf;
+    only then (and for small or non-NumPy arrays) is the entry-wise test run.
+    """
+    if isinstance(arr, np.ndarray) and arr.dtype.kind == "f" and arr.size > 4096:
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.add.reduce(arr, axis=None)):
+                return
     xp = array_namespace(arr)
     finite = xp.isfinite(arr)
     if not bool(xp.all(finite)):

@@ -100,29 +100,6 @@ def _reproduce(argv) -> int:
     return experiments.run(argv[0], argv[1:])
 
 
-def _bench(argv) -> int:
-    from refgrow import bench
-    if not argv or argv[0] in ("-h", "--help", "--list"):
-        print("usage: python -m refgrow bench NAME [options] | all   (ratios against a peer, same run)\n")
-        print(bench.REGISTRY.listing())
-        return 0
-    if argv[0] != "all":
-        bench.run(argv[0], argv[1:])
-        return 0
-    p = argparse.ArgumentParser(prog="refgrow bench all", description="every benchmark with its defaults")
-    p.add_argument("--out", help="write all results as JSON to this file")
-    a = p.parse_args(argv[1:])
-    results = {name: bench.run(name, []) for name in bench.available()}
-    print("\nsummary (refgrow / peer, measured side by side):")
-    for name, res in results.items():
-        ratios = {k: v for k, v in res.items() if k.startswith("ratio")} if isinstance(res, dict) else {}
-        print(f"  {name:10s} " + ("  ".join(f"{k} {v:.3f}" for k, v in ratios.items()) or str(res)))
-    if a.out:
-        with open(a.out, "w") as fh:
-            json.dump(results, fh, indent=1, default=str)
-    return 0
-
-
 def _tutorials(argv) -> int:
     p = argparse.ArgumentParser(prog="refgrow tutorials", description=(
         "List the step-through tutorials, the paper each follows and how to run them."))
@@ -156,7 +133,7 @@ def _version(argv) -> int:
 COMMANDS = {
     "tour": (_tour, "short end-to-end run: train a shallow ReLU MLP, gradient check, regions, figure"),
     "reproduce": (_reproduce, "run a paper experiment (reproduce --list shows them)"),
-    "bench": (_bench, "benchmarks as ratios against a peer in the same run (bench --list)"),
+    "bench": ("refgrow.bench:main", "benchmarks: ratios against a peer and the BLAS floor, timed in blocks (bench --list)"),
     "tutorials": (_tutorials, "list the step-through tutorials"),
     "figures": ("refgrow.gallery:figures_main", "regenerate the figure gallery (figures/README.md)"),
     "notebooks": ("refgrow.notebooks:notebooks_main", "write the tutorials as Jupyter notebooks (notebooks extra)"),
