@@ -54,11 +54,14 @@ Interpretation notes
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, fields
 
 import numpy as np
 
-from refgrow._validation import as_float_array
+from refgrow._validation import array_namespace, as_float_array
+from refgrow.backend import astype, concat, copy, device_kw, to_numpy
 from refgrow.hyperplane import closest_point_on_hyperplane, signed_distance
 from refgrow.jsonio import to_jsonable
 from refgrow.layers import ACTIVATIONS
@@ -123,8 +126,8 @@ def activation_pattern(mlp, x) -> list:
     D = mlp.weights[0].shape[1]
     if x.shape[-1] != D:
         raise ValueError(f"x must have shape ({D},) or (n, {D}) (inputs of the network), got {x.shape}")
-    pats = mlp.preacts_and_patterns(np.atleast_2d(x), check_input=False)[1]
-    return [p[0] for p in pats] if x.ndim == 1 else pats
+    pats = mlp.preacts_and_patterns(x[None, :] if x.ndim == 1 else x, check_input=False)[1]
+    return [p[0, :] for p in pats] if x.ndim == 1 else pats
 
 
 def affine_map_of_pattern(mlp, pattern) -> tuple:
@@ -155,16 +158,23 @@ def affine_map_of_pattern(mlp, pattern) -> tuple:
     L = len(mlp.weights)
     if len(pattern) != L - 1:
         raise ValueError(f"pattern must hold {L - 1} masks (one per hidden layer), got {len(pattern)}")
-    A = np.eye(mlp.weights[0].shape[1])
-    c = np.zeros(mlp.weights[0].shape[1])
+    xp = array_namespace(*mlp.weights)
+    dev = device_kw(xp, mlp.weights[0])
+    A = xp.eye(mlp.weights[0].shape[1], dtype=xp.float64, **dev)
+    c = xp.zeros(mlp.weights[0].shape[1], dtype=xp.float64, **dev)
     for l, (W, b) in enumerate(zip(mlp.weights, mlp.biases)):
         A = W @ A
         c = W @ c + (b if b is not None else 0.0)      # a bias-free layer has biases[l] = None
         if l < L - 1:
-            m = np.asarray(pattern[l], dtype=bool)
-            if m.shape != (W.shape[0],):
-                raise ValueError(f"pattern[{l}] must have shape ({W.shape[0]},), got {m.shape}")
-            if act == "relu":
+            m = pattern[l] if hasattr(pattern[l], "__array_namespace__") and xp is not np else \
+                np.asarray(pattern[l], dtype=bool)
+            if tuple(m.shape) != (W.shape[0],):
+                raise ValueError(f"pattern[{l}] must have shape ({W.shape[0]},), got {tuple(m.shape)}")
+            if act == "relu" and xp is np:
+                A = A * m[:, None]
+                c = c * m
+            elif act == "relu":                        # the array API has no float * bool
+                m = astype(xp, m, xp.float64)
                 A = A * m[:, None]
                 c = c * m
     return A, c
@@ -207,13 +217,14 @@ def local_affine_map(mlp, x) -> tuple:
         return affine_map_of_pattern(mlp, activation_pattern(mlp, x))
     Zs = _preacts(mlp, x[None, :])
     sigma_prime = ACTIVATIONS[mlp.activation][3]
-    A = np.eye(x.shape[0])
+    xp = array_namespace(x)
+    A = xp.eye(x.shape[0], dtype=xp.float64, **device_kw(xp, x))
     L = len(mlp.weights)
     for l, W in enumerate(mlp.weights):
         A = W @ A
         if l < L - 1:
-            A = A * sigma_prime(Zs[l][0])[:, None]
-    c = Zs[-1][0] - A @ x
+            A = A * sigma_prime(Zs[l][0, :])[:, None]
+    c = Zs[-1][0, :] - A @ x
     return A, c
 
 
@@ -246,7 +257,7 @@ def decision_boundary(mlp, x, i, j) -> tuple:
             raise ValueError(f"{name} must satisfy 0 <= {name} < K={K} (a class index), got {v}")
     if i == j:
         raise ValueError(f"i and j must differ (two classes), got i = j = {i}")
-    return A[i] - A[j], float(c[i] - c[j])
+    return A[i, :] - A[j, :], float(c[i] - c[j])
 
 
 def logit_gap(mlp, X, i, j):
@@ -264,7 +275,7 @@ def logit_gap(mlp, X, i, j):
     X = as_float_array(X, "X", ndim=(1, 2))
     if X.shape[-1] != mlp.sizes[0]:
         raise ValueError(f"X must have shape ({mlp.sizes[0]},) or (n, {mlp.sizes[0]}), got {X.shape}")
-    out = _preacts(mlp, np.atleast_2d(X))[-1]
+    out = _preacts(mlp, X[None, :] if X.ndim == 1 else X)[-1]
     g = out[:, i] - out[:, j]
     return float(g[0]) if X.ndim == 1 else g
 
@@ -317,7 +328,14 @@ class FoldPoint:
 
 
 def _same_pattern(p, q) -> bool:
-    return all(np.array_equal(a, b) for a, b in zip(p, q))
+    return all(tuple(a.shape) == tuple(b.shape) and bool(array_namespace(a, b).all(a == b)) for a, b in zip(p, q))
+
+
+def _norm(v) -> float:
+    """Euclidean norm of a vector as a float (``np.linalg.norm`` for NumPy)."""
+    if isinstance(v, np.ndarray):
+        return float(np.linalg.norm(v))
+    return math.sqrt(float(array_namespace(v).sum(v * v)))
 
 
 def fold_point(mlp, x_mistake, i, j, *, refine=True, tol=1e-10, max_iter=50) -> FoldPoint:
@@ -355,18 +373,19 @@ def fold_point(mlp, x_mistake, i, j, *, refine=True, tol=1e-10, max_iter=50) -> 
     if not (isinstance(max_iter, (int, np.integer)) and max_iter >= 0):
         raise ValueError(f"max_iter must be an int >= 0, got {max_iter!r}")
     w, b = decision_boundary(mlp, x_mistake, i, j)
-    if not np.any(w):
+    xp = array_namespace(w)
+    if not bool(xp.any(w != 0)):
         raise ValueError(f"x_mistake must have a local decision boundary between classes {i} and {j}, got "
-                         f"{x_mistake.tolist()!r} where it is undefined "
+                         f"{to_numpy(x_mistake).tolist()!r} where it is undefined "
                          "(zero normal A[i] - A[j], e.g. every hidden unit is off); use "
                          "boundary_point_on_segment towards an instance predicted as the other class")
     pat0 = activation_pattern(mlp, x_mistake)
     x_lin = closest_point_on_hyperplane(x_mistake, w, b)
 
     def tie(x):
-        out = _preacts(mlp, x[None, :])[-1][0]
+        out = _preacts(mlp, x[None, :])[-1][0, :]
         g = float(out[i] - out[j])
-        return g, abs(g) <= tol * max(1.0, float(np.max(np.abs(out))))
+        return g, abs(g) <= tol * max(1.0, float(xp.max(xp.abs(out))))
 
     x = x_lin
     g, ok = tie(x)
@@ -374,7 +393,7 @@ def fold_point(mlp, x_mistake, i, j, *, refine=True, tol=1e-10, max_iter=50) -> 
     if refine:
         while not ok and n_iter < max_iter:
             wk, bk = decision_boundary(mlp, x, i, j)
-            if not np.any(wk):
+            if not bool(xp.any(wk != 0)):
                 break  # flat gap on this region: no boundary to project onto
             x = closest_point_on_hyperplane(x, wk, bk)
             n_iter += 1
@@ -383,7 +402,7 @@ def fold_point(mlp, x_mistake, i, j, *, refine=True, tol=1e-10, max_iter=50) -> 
     lin_in = _same_pattern(activation_pattern(mlp, x_lin), pat0)
     return FoldPoint(x_fold=x, x_linear=x_lin, w=w, b=b, in_region=bool(in_region),
                      linear_in_region=bool(lin_in), gap=g, converged=bool(ok), n_iter=n_iter,
-                     distance=float(np.linalg.norm(x - x_mistake)))
+                     distance=_norm(x - x_mistake))
 
 
 def boundary_point_on_segment(mlp, x0, x1, i, j, *, tol=1e-12, max_iter=200) -> np.ndarray:
@@ -416,9 +435,9 @@ def boundary_point_on_segment(mlp, x0, x1, i, j, *, tol=1e-12, max_iter=200) -> 
     for _ in range(int(max_iter)):
         t = 0.5 * (lo + hi)
         x = x0 + t * (x1 - x0)
-        out = _preacts(mlp, x[None, :])[-1][0]
-        g = out[i] - out[j]
-        if abs(g) <= tol * max(1.0, float(np.max(np.abs(out)))):
+        out = _preacts(mlp, x[None, :])[-1][0, :]
+        g = float(out[i] - out[j])
+        if abs(g) <= tol * max(1.0, float(array_namespace(out).max(array_namespace(out).abs(out)))):
             break
         if (g > 0) == (g0 > 0):
             lo = t
@@ -447,7 +466,8 @@ def regression_hyperplane(mlp, x, output=0) -> tuple:
     A, c = local_affine_map(mlp, x)
     if not isinstance(output, (int, np.integer)) or not 0 <= output < A.shape[0]:
         raise ValueError(f"output must be an int in [0, {A.shape[0]}), got {output!r}")
-    return np.concatenate([A[output], [-1.0]]), float(c[output])
+    xp = array_namespace(A)
+    return concat(xp, [A[output, :], xp.asarray([-1.0], dtype=A.dtype, **device_kw(xp, A))]), float(c[output])
 
 
 @dataclass(frozen=True)
@@ -502,9 +522,11 @@ def regression_fold_point(mlp, x_mistake, y_mistake, *, output=0, refine=True, t
     mlp = _check_mlp(mlp)
     x_mistake = _check_point(mlp, x_mistake, "x_mistake")
     y = as_float_array(y_mistake, "y_mistake")
-    if y.size != 1:
-        raise ValueError(f"y_mistake must be a scalar target, got shape {y.shape}")
-    z0 = np.concatenate([x_mistake, [float(y.reshape(()))]])
+    if math.prod(y.shape) != 1:
+        raise ValueError(f"y_mistake must be a scalar target, got shape {tuple(y.shape)}")
+    xp = array_namespace(x_mistake)
+    yv = float(array_namespace(y).reshape(y, ()))
+    z0 = concat(xp, [x_mistake, xp.asarray([yv], dtype=x_mistake.dtype, **device_kw(xp, x_mistake))])
     w, b = regression_hyperplane(mlp, x_mistake, output)
     pat0 = activation_pattern(mlp, x_mistake)
     D = x_mistake.shape[0]
@@ -524,6 +546,5 @@ def regression_fold_point(mlp, x_mistake, y_mistake, *, output=0, refine=True, t
             n_iter += 1
             r, ok = resid(z)
     in_region = _same_pattern(activation_pattern(mlp, z[:D]), pat0)
-    return RegressionFoldPoint(z_fold=z, x_fold=z[:D].copy(), w=w, b=b, in_region=bool(in_region),
-                               residual=r, converged=bool(ok), n_iter=n_iter,
-                               distance=float(np.linalg.norm(z - z0)))
+    return RegressionFoldPoint(z_fold=z, x_fold=copy(xp, z[:D]), w=w, b=b, in_region=bool(in_region),
+                               residual=r, converged=bool(ok), n_iter=n_iter, distance=_norm(z - z0))

@@ -16,9 +16,12 @@ x'         (returned)  as ``x``      closest point ``x - (w.x + b) w / (w.w)``
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from refgrow._validation import as_float_array
+from refgrow.backend import to_numpy
 
 __all__ = ["closest_point_on_hyperplane", "signed_distance"]
 
@@ -31,7 +34,7 @@ def _check_hyperplane(x, w, b):
     b_arr = as_float_array(b, "b", ndim=0)
     ww = float(w @ w)
     if ww == 0.0:
-        raise ValueError(f"w must be nonzero (the normal of {{x : w.x + b = 0}}), got {w.tolist()!r}")
+        raise ValueError(f"w must be nonzero (the normal of {{x : w.x + b = 0}}), got {to_numpy(w).tolist()!r}")
     return x, w, float(b_arr), ww
 
 
@@ -58,7 +61,7 @@ def closest_point_on_hyperplane(x, w, b) -> np.ndarray:
     """
     x, w, b, ww = _check_hyperplane(x, w, b)
     r = (x @ w + b) / ww
-    return x - np.multiply.outer(r, w)
+    return x - (r * w if x.ndim == 1 else r[:, None] * w[None, :])      # x - r w, row-wise
 
 
 def signed_distance(x, w, b):
@@ -77,5 +80,5 @@ def signed_distance(x, w, b):
     float or ndarray, shape (n,)
     """
     x, w, b, ww = _check_hyperplane(x, w, b)
-    d = (x @ w + b) / np.sqrt(ww)
+    d = (x @ w + b) / math.sqrt(ww)
     return float(d) if x.ndim == 1 else d

@@ -65,7 +65,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_float_array, check_positive_int, check_rng
+from ._validation import array_namespace, as_float_array, check_positive_int, check_rng
+from .backend import astype, device_kw, from_numpy, to_numpy
 
 __all__ = ["KMeansResult", "weighted_kmeans", "kmeans_plusplus", "lloyd_iteration",
            "weighted_inertia"]
@@ -98,16 +99,17 @@ class KMeansResult(NamedTuple):
 def _check_inputs(X, sample_weight, n_clusters):
     X = as_float_array(X, "X", ndim=2)
     n = X.shape[0]
+    xp = array_namespace(X)
     if sample_weight is None:
-        w = np.ones(n)
+        w = xp.ones(n, dtype=xp.float64, **device_kw(xp, X))
     else:
         w = as_float_array(sample_weight, "sample_weight", ndim=1, allow_empty=True)
         if w.shape[0] != n:
             raise ValueError(f"sample_weight must have shape ({n},) (one weight per row of X), "
                              f"got {w.shape}")
-    if np.any(w < 0):
-        raise ValueError(f"sample_weight must be >= 0, got minimum {w.min()!r}")
-    n_pos = int(np.count_nonzero(w > 0))
+    if bool(xp.any(w < 0)):
+        raise ValueError(f"sample_weight must be >= 0, got minimum {float(xp.min(w))!r}")
+    n_pos = int(xp.count_nonzero(w > 0))
     if n_pos == 0:
         raise ValueError("sample_weight must have at least one positive entry, got all zeros")
     k = check_positive_int(n_clusters, "n_clusters")
@@ -120,30 +122,50 @@ def _check_inputs(X, sample_weight, n_clusters):
 # ----------------------------------------------------------------------------------------------
 # building blocks
 # ----------------------------------------------------------------------------------------------
+def _row_sq(X):
+    """``||x_i||^2`` for every row (n,): ``einsum`` in NumPy (no (n, D) temporary), else ``sum(X*X)``."""
+    if isinstance(X, np.ndarray):
+        return np.einsum("ij,ij->i", X, X)
+    return array_namespace(X).sum(X * X, axis=1)
+
+
+def _clip0(A):
+    """``max(A, 0)``, in place for NumPy."""
+    if isinstance(A, np.ndarray):
+        return np.maximum(A, 0.0, out=A)
+    return array_namespace(A).maximum(A, 0.0)
+
+
 def _sq_dist_to(X, x_sq, C):
     """(n, m) squared distances ||x_i||^2 - 2 x_i.c_j + ||c_j||^2 (clipped at 0)."""
     D2 = X @ C.T
     D2 *= -2.0
     D2 += x_sq[:, None]
-    D2 += np.einsum("ij,ij->i", C, C)[None, :]
-    np.maximum(D2, 0.0, out=D2)
-    return D2
+    D2 += _row_sq(C)[None, :]
+    return _clip0(D2)
 
 
 def _assign(X, x_sq, C):
     """Labels argmin_j ||x_i - c_j||^2 and the squared distance to the chosen centre."""
+    xp = array_namespace(X, C)
     G = X @ C.T                                   # (n, k); the only O(n k D) work
     G *= -2.0
-    G += np.einsum("ij,ij->i", C, C)[None, :]     # ||c||^2 - 2 x.c (||x||^2 is the same for all j)
-    labels = np.argmin(G, axis=1)
-    d2 = G[np.arange(G.shape[0]), labels] + x_sq
-    np.maximum(d2, 0.0, out=d2)
-    return labels, d2
+    G += _row_sq(C)[None, :]                      # ||c||^2 - 2 x.c (||x||^2 is the same for all j)
+    labels = xp.argmin(G, axis=1)
+    if xp is np:
+        d2 = G[np.arange(G.shape[0]), labels] + x_sq
+    else:                                         # the array API has no paired integer indexing
+        d2 = xp.take_along_axis(G, labels[:, None], axis=1)[:, 0] + x_sq
+    return labels, _clip0(d2)
 
 
 def _weighted_sums(X, w, labels, k):
     """Per-cluster weighted sums S_j = sum_{i in C_j} w_i x_i (k, D) and weights W_j (k,)."""
     n = X.shape[0]
+    xp = array_namespace(X, w)
+    if xp is not np:                              # the same (k, n) operand without a scatter
+        M = xp.where(labels[None, :] == xp.arange(k, **device_kw(xp, X))[:, None], w[None, :], 0.0)
+        return (X.T @ M.T).T, xp.sum(M, axis=1)
     M = np.zeros((k, n))
     M[labels, np.arange(n)] = w                   # weighted one-hot, a (k, n) BLAS operand
     # (X^T M^T)^T == M X; OpenBLAS is markedly faster with X as the transposed operand here
@@ -154,6 +176,14 @@ def _update(X, w, labels, d2, centers_old):
     """Weighted-mean update with empty-cluster relocation; returns (centers, relocated?)."""
     k = centers_old.shape[0]
     S, W = _weighted_sums(X, w, labels, k)
+    xp = array_namespace(X)
+    if xp is not np:
+        if int(xp.count_nonzero(W == 0)) == 0:    # no empty cluster: every centre is a weighted mean
+            return S / W[:, None], False
+        # documented host fallback: relocating an empty cluster walks the points one by one (a
+        # sequential, data-dependent loop); rare, so the arrays are copied to the host explicitly
+        c, rel = _update(to_numpy(X), to_numpy(w), to_numpy(labels), to_numpy(d2), to_numpy(centers_old))
+        return from_numpy(xp, c, X), rel
     empty = np.flatnonzero(W == 0)
     relocated = False
     if empty.size:
@@ -201,14 +231,17 @@ def weighted_inertia(X, sample_weight, centers, labels) -> float:
     ...                  np.array([0, 0]))
     4.0
     """
-    X = np.asarray(X, dtype=np.float64)
-    C = np.asarray(centers, dtype=np.float64)
-    w = np.asarray(sample_weight, dtype=np.float64)
-    labels = np.asarray(labels)
+    xp = array_namespace(X, centers, sample_weight, labels)
+    X = xp.asarray(X, dtype=xp.float64)
+    C = xp.asarray(centers, dtype=xp.float64)
+    w = xp.asarray(sample_weight, dtype=xp.float64)
+    labels = xp.asarray(labels)
     total = 0.0
-    for s in range(0, X.shape[0], _CHUNK):
-        diff = X[s:s + _CHUNK] - C[labels[s:s + _CHUNK]]
-        total += float(np.einsum("ij,ij->i", diff, diff) @ w[s:s + _CHUNK])
+    n = X.shape[0]
+    for s in range(0, n, _CHUNK):
+        e = min(s + _CHUNK, n)                    # the array API refuses slices past the end
+        diff = X[s:e, :] - xp.take(C, labels[s:e], axis=0)
+        total += float(_row_sq(diff) @ w[s:e])
     return total
 
 
@@ -240,14 +273,22 @@ def lloyd_iteration(X, sample_weight, centers):
     """
     X, w, _ = _check_inputs(X, sample_weight, 1)
     C = as_float_array(centers, "centers", ndim=2, shape=(None, X.shape[1]))
-    x_sq = np.einsum("ij,ij->i", X, X)
+    x_sq = _row_sq(X)
     labels, d2 = _assign(X, x_sq, C)
     new, _ = _update(X, w, labels, d2, C)
     return new, labels
 
 
 def _plusplus(X, x_sq, w, k, rng, n_local_trials):
-    """k-means++ with weights on already validated (centred) data; returns (centers, indices)."""
+    """k-means++ with weights on already validated (centred) data; returns (centers, indices).
+
+    Documented host fallback: the seeding draws from ``rng`` (a NumPy Generator) with probabilities
+    computed from the data, so outside NumPy the data are copied to the host explicitly, seeded there
+    (the same draws, hence the same seeds as NumPy), and the centres copied back."""
+    xp = array_namespace(X)
+    if xp is not np:
+        C, idx = _plusplus(to_numpy(X), to_numpy(x_sq), to_numpy(w), k, rng, n_local_trials)
+        return from_numpy(xp, C, X), idx
     n = X.shape[0]
     idx = np.empty(k, dtype=np.int64)
     idx[0] = rng.choice(n, p=w / w.sum())
@@ -314,24 +355,26 @@ def kmeans_plusplus(X, sample_weight, n_clusters, *, rng=None, n_local_trials=No
     if n_local_trials is None:
         n_local_trials = 2 + int(math.log(k))
     n_local_trials = check_positive_int(n_local_trials, "n_local_trials")
-    mu = X.mean(axis=0)
+    xp = array_namespace(X)
+    mu = xp.mean(X, axis=0)
     Xc = X - mu
-    _, idx = _plusplus(Xc, np.einsum("ij,ij->i", Xc, Xc), w, k, rng, n_local_trials)
-    return X[idx].copy(), idx
+    _, idx = _plusplus(Xc, _row_sq(Xc), w, k, rng, n_local_trials)
+    return (X[idx].copy() if xp is np else xp.take(X, from_numpy(xp, idx, X), axis=0)), idx
 
 
 def _lloyd(Xc, x_sq, w, centers, max_iter, tol_abs):
     """Weighted Lloyd loop with scikit-learn's stopping rules; returns (centers, labels, n_iter)."""
     n = Xc.shape[0]
-    labels_old = np.full(n, -1, dtype=np.int64)
+    xp = array_namespace(Xc)
+    labels_old = None
     strict = False
     it = 0
     for it in range(max_iter):
         labels, d2 = _assign(Xc, x_sq, centers)
         new, relocated = _update(Xc, w, labels, d2, centers)
-        shift = float(np.sum((new - centers) ** 2))
+        shift = float(xp.sum((new - centers) ** 2))
         centers = new
-        if not relocated and np.array_equal(labels, labels_old):
+        if not relocated and labels_old is not None and bool(xp.all(labels == labels_old)):
             strict = True
             break
         if shift <= tol_abs:
@@ -418,12 +461,13 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
 
 def _weighted_kmeans(X, w, k, given, rng, max_iter, tol, n_init) -> KMeansResult:
     """The computation of :func:`weighted_kmeans` on validated inputs (``given``: initial centres or
-    None for k-means++; ``rng`` a Generator)."""
-    mu = X.mean(axis=0)
+    None for k-means++; ``rng`` a Generator), in the namespace of ``X``."""
+    xp = array_namespace(X)
+    mu = xp.mean(X, axis=0)
     Xc = X - mu                                      # distances are translation invariant
-    x_sq = np.einsum("ij,ij->i", Xc, Xc)
+    x_sq = _row_sq(Xc)
     # mean_d Var(X[:, d]) = sum_i ||x_i - mean||^2 / (n D), read off the centred row norms
-    tol_abs = float(x_sq.sum()) / X.size * tol if tol > 0 else 0.0
+    tol_abs = float(xp.sum(x_sq)) / (X.shape[0] * X.shape[1]) * tol if tol > 0 else 0.0
     best = None
     n_trials = 2 + int(math.log(k))
     for _ in range(n_init):
@@ -436,10 +480,11 @@ def _weighted_kmeans(X, w, k, given, rng, max_iter, tol, n_init) -> KMeansResult
         if best is None or inertia < best[2]:
             best = (centers, labels, inertia, n_iter)
     centers, labels, inertia, n_iter = best
-    n_live = int(np.count_nonzero(np.bincount(labels, weights=w, minlength=k) > 0))
+    n_live = int(xp.count_nonzero(_weighted_sums(Xc, w, labels, k)[1] > 0)) if xp is not np else \
+        int(np.count_nonzero(np.bincount(labels, weights=w, minlength=k) > 0))
     if n_live < k:
         warnings.warn(f"weighted_kmeans: only {n_live} of n_clusters={k} clusters carry positive "
                       "weight (duplicate points?); the others keep their previous centres",
                       RuntimeWarning, stacklevel=3)
-    return KMeansResult(centers=centers + mu, labels=labels.astype(np.int64), inertia=inertia,
+    return KMeansResult(centers=centers + mu, labels=astype(xp, labels, xp.int64), inertia=inertia,
                         n_iter=n_iter)

@@ -20,7 +20,10 @@ Interpretation note (ReLU at 0)
 """
 from __future__ import annotations
 
-from refgrow.backend import get_xp
+import numpy as np
+
+from refgrow._validation import array_namespace
+from refgrow.backend import astype
 
 __all__ = ["affine_forward", "affine_backward", "relu_forward", "relu_backward",
            "tanh_forward", "tanh_backward", "identity_forward", "identity_backward", "ACTIVATIONS"]
@@ -72,22 +75,23 @@ def affine_backward(dZ, cache):
     db : (h,)
     """
     X, W = cache
-    return dZ @ W, dZ.T @ X, dZ.sum(axis=0)
+    return dZ @ W, dZ.T @ X, array_namespace(dZ).sum(dZ, axis=0)
 
 
 def relu_forward(Z):
     """``A = max(Z, 0)``; returns ``(A, cache)`` with cache the mask ``Z > 0``, shape (n, h)."""
-    return get_xp().maximum(Z, 0.0), Z > 0
+    return _relu(Z), Z > 0
 
 
 def relu_backward(dA, cache):
     """``dZ = dA * 1[Z > 0]`` (ReLU'(0) = 0, see the module note)."""
-    return dA * cache
+    xp = array_namespace(dA)
+    return dA * cache if xp is np else xp.where(cache, dA, 0.0)   # the array API has no float * bool
 
 
 def tanh_forward(Z):
     """``A = tanh(Z)``; cache holds A."""
-    A = get_xp().tanh(Z)
+    A = array_namespace(Z).tanh(Z)
     return A, A
 
 
@@ -107,20 +111,24 @@ def identity_backward(dA, cache):
 
 
 def _relu(z):
-    return get_xp().maximum(z, 0.0)
+    return array_namespace(z).maximum(z, 0.0)
 
 
 def _relu_prime(z):
-    return (z > 0).astype(z.dtype)
+    return astype(array_namespace(z), z > 0, z.dtype)
+
+
+def _tanh(z):
+    return array_namespace(z).tanh(z)
 
 
 def _tanh_prime(z):
-    return 1.0 - get_xp().tanh(z) ** 2
+    return 1.0 - array_namespace(z).tanh(z) ** 2
 
 
 #: name -> (forward, backward, sigma, sigma')  (sigma' is the derivative used in TINY's linearisation)
 ACTIVATIONS = {
     "relu": (relu_forward, relu_backward, _relu, _relu_prime),
-    "tanh": (tanh_forward, tanh_backward, lambda z: get_xp().tanh(z), _tanh_prime),
+    "tanh": (tanh_forward, tanh_backward, _tanh, _tanh_prime),
     "identity": (identity_forward, identity_backward, lambda z: z, lambda z: z * 0.0 + 1.0),
 }

@@ -24,10 +24,12 @@ Interpretation note (MSE per sample)
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from refgrow._validation import as_float_array, as_labels
-from refgrow.backend import get_xp
+from refgrow._validation import array_namespace, as_float_array, as_labels
+from refgrow.backend import astype, device_kw
 
 __all__ = ["softmax", "log_softmax", "softmax_cross_entropy", "mse", "accuracy", "get_loss", "LOSSES"]
 
@@ -41,29 +43,37 @@ def _check_reduction(reduction):
 
 def log_softmax(logits):
     """Stable ``log softmax`` row-wise: ``z - max(z) - log sum exp(z - max(z))``. Shape (n, K)."""
-    xp = get_xp()
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    return shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
+    xp = array_namespace(logits)
+    shifted = logits - xp.max(logits, axis=1, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
 
 
 def softmax(logits):
     """Row-wise softmax ``p_ik = exp(z_ik) / sum_j exp(z_ij)``, computed stably. Shape (n, K)."""
-    return get_xp().exp(log_softmax(logits))
+    return array_namespace(logits).exp(log_softmax(logits))
 
 
 def _sce(logits, y, reduction="mean"):
-    """Pure math of softmax cross-entropy (no validation)."""
-    xp = get_xp()
+    """Pure math of softmax cross-entropy (no validation).
+
+    NumPy indexes ``logp[i, y_i]`` directly; other namespaces (the array API has no paired integer
+    indexing) use the one-hot mask ``y_i == k``, which selects the same entries: same values."""
+    xp = array_namespace(logits, y)
     n = logits.shape[0]
     logp = log_softmax(logits)
-    rows = xp.arange(n)
-    losses = -logp[rows, y]                       # l_i = -log p_{i, y_i}
     d = xp.exp(logp)                              # d l_i / d z_i = p_i - e_{y_i}
-    d[rows, y] -= 1.0
+    if xp is np:
+        rows = np.arange(n)
+        losses = -logp[rows, y]                   # l_i = -log p_{i, y_i}
+        d[rows, y] -= 1.0
+    else:
+        onehot = y[:, None] == xp.arange(logits.shape[1], **device_kw(xp, logits))[None, :]
+        losses = -xp.sum(xp.where(onehot, logp, 0.0), axis=1)
+        d = d - astype(xp, onehot, d.dtype)
     if reduction == "mean":
-        return float(losses.mean()), d / n
+        return float(xp.mean(losses)), d / n
     if reduction == "sum":
-        return float(losses.sum()), d
+        return float(xp.sum(losses)), d
     return losses, d
 
 
@@ -101,14 +111,16 @@ def softmax_cross_entropy(logits, y, *, reduction="mean"):
 
 
 def _mse(pred, target, reduction="mean"):
+    xp = array_namespace(pred, target)
     diff = pred - target
     n = pred.shape[0]
-    m = diff.size // max(n, 1)                    # K: entries per sample
+    size = math.prod(diff.shape)
+    m = size // max(n, 1)                         # K: entries per sample
     if reduction == "mean":
-        return float((diff * diff).mean()), 2.0 * diff / diff.size
+        return float(xp.mean(diff * diff)), 2.0 * diff / size
     if reduction == "sum":
-        return float((diff * diff).sum() / m), 2.0 * diff / m
-    return (diff * diff).reshape(n, -1).mean(axis=1), 2.0 * diff / m
+        return float(xp.sum(diff * diff) / m), 2.0 * diff / m
+    return xp.mean(xp.reshape(diff * diff, (n, -1)), axis=1), 2.0 * diff / m
 
 
 def mse(pred, target, *, reduction="mean"):
@@ -143,7 +155,10 @@ def mse(pred, target, *, reduction="mean"):
 
 def accuracy(logits, y) -> float:
     """Fraction of rows whose arg-max logit equals the label (ties: the first index)."""
-    return float(np.mean(np.argmax(np.asarray(logits), axis=1) == np.asarray(y)))
+    xp = array_namespace(logits, y)
+    if xp is np:
+        return float(np.mean(np.argmax(np.asarray(logits), axis=1) == np.asarray(y)))
+    return float(xp.mean(astype(xp, xp.argmax(logits, axis=1) == y, xp.float64)))
 
 
 #: name -> validated loss function ``(out, target, *, reduction) -> (loss, d_out)``

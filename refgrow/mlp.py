@@ -54,8 +54,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from refgrow._validation import as_float_array, check_positive_int, check_rng
-from refgrow.backend import get_xp
+from refgrow._validation import array_namespace, as_float_array, check_positive_int, check_rng
+from refgrow.backend import concat, copy, device_kw, from_numpy, to_numpy
 from refgrow.layers import ACTIVATIONS, affine_forward
 
 __all__ = ["MLP", "ForwardCache", "Gradients", "INITS", "as_mlp"]
@@ -133,7 +133,9 @@ class MLP:
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
         W = [as_float_array(w, f"weights[{l}]", ndim=2) for l, w in enumerate(weights)]
         has_bias = [v is not None for v in biases]
-        b = [as_float_array(v, f"biases[{l}]", ndim=1) if hb else np.zeros(W[l].shape[0])
+        xp = array_namespace(*W)
+        b = [as_float_array(v, f"biases[{l}]", ndim=1) if hb else
+             xp.zeros(W[l].shape[0], dtype=xp.float64, **device_kw(xp, W[l]))
              for l, (v, hb) in enumerate(zip(biases, has_bias))]
         for l in range(len(W)):
             if b[l].shape[0] != W[l].shape[0]:
@@ -142,8 +144,8 @@ class MLP:
             if l and W[l].shape[1] != W[l - 1].shape[0]:
                 raise ValueError(f"weights[{l}] must have {W[l - 1].shape[0]} columns (the outputs of "
                                  f"weights[{l - 1}] {W[l - 1].shape}), got shape {W[l].shape}")
-        self.weights = [np.array(w) for w in W]       # own copies
-        self.biases = [np.array(v) for v in b]
+        self.weights = [copy(xp, w) for w in W]       # own copies, in the namespace of the weights
+        self.biases = [copy(xp, v) for v in b]
         #: per affine layer, whether it has a bias (module note "layers without bias")
         self.has_bias = tuple(has_bias)
         self.activation = activation
@@ -331,7 +333,8 @@ class MLP:
                 return a @ W.T
         elif len(rows) == 1 and len(cols) == 1:
             return affine_forward(a, W, b)[0]
-        z = get_xp().empty((a.shape[0], W.shape[0]), dtype=a.dtype)
+        xp = array_namespace(a, W)
+        z = xp.empty((a.shape[0], W.shape[0]), dtype=a.dtype, **device_kw(xp, a))
         for r in rows:
             zr = a[:, cols[0]] @ W[r, cols[0]].T
             if self.has_bias[l]:
@@ -347,9 +350,9 @@ class MLP:
         rows, _ = self._slices(l)
         if len(rows) == 1:
             return dz @ W
-        da = dz[:, rows[0]] @ W[rows[0]]
+        da = dz[:, rows[0]] @ W[rows[0], :]
         for r in rows[1:]:
-            da += dz[:, r] @ W[r]
+            da += dz[:, r] @ W[r, :]
         return da
 
     def _backward(self, cache, d_out, *, input_grad: bool = True):
@@ -357,23 +360,25 @@ class MLP:
 
         ``dW_l = dz_l^T a_l`` and ``db_l`` as in :func:`refgrow.layers.affine_backward`, and
         ``dL/da_l = dz_l W_l`` from :meth:`_input_grad` (block-wise, see the module note) only, so the
-        (n, h_l) x (h_l, h_{l-1}) product is not computed twice (issue 11). ``input_grad=False`` skips ``dL/dX`` (the layer-0 ``dz_0 W_0``,
-        one of the three large products of a step); ``Gradients.inputs`` is then ``None``.
+        (n, h_l) x (h_l, h_{l-1}) product is not computed twice (issue 11). ``input_grad=False`` skips
+        ``dL/dX`` (the layer-0 ``dz_0 W_0``, one of the three large products of a step);
+        ``Gradients.inputs`` is then ``None``.
         """
         bwd = ACTIVATIONS[self.activation][1]
         L = len(self.weights)
         dW, db, dZ = [None] * L, [None] * L, [None] * L
         dz, da = d_out, None
+        xp = array_namespace(d_out)
         for l in range(L - 1, -1, -1):
             dZ[l] = dz
-            dW[l], db[l] = dz.T @ cache.inputs[l], dz.sum(axis=0)      # dW_l = dz_l^T a_l, db_l
+            dW[l], db[l] = dz.T @ cache.inputs[l], xp.sum(dz, axis=0)  # dW_l = dz_l^T a_l, db_l
             if not self.has_bias[l]:
-                db[l] = np.zeros_like(db[l])                   # the unused zero bias (module note)
+                db[l] = xp.zeros_like(db[l])                   # the unused zero bias (module note)
             if l > 0 or input_grad:
                 da = self._input_grad(l, dz)                           # dL/da_l = dL/dz_l W_l
             if l > 0:                                          # dL/dz_{l-1} = dL/da_l * sigma'(z_{l-1})
-                if self.activation == "relu":                  # da is ours: mask it in place (same bits)
-                    dz = get_xp().multiply(da, cache.act_caches[l - 1], out=da)
+                if self.activation == "relu" and xp is np:     # da is ours: mask it in place (same bits)
+                    dz = np.multiply(da, cache.act_caches[l - 1], out=da)
                 else:
                     dz = bwd(da, cache.act_caches[l - 1])
         return Gradients(weights=dW, biases=db, inputs=da if input_grad else None, preacts=dZ)
@@ -468,16 +473,17 @@ class MLP:
         if b_in is None:
             if self.has_bias[h]:
                 raise ValueError(f"b_in must be an array of shape ({k},): hidden layer {h} has a bias, got None")
-            b_in = np.zeros(k)
+            b_in = array_namespace(w_in).zeros(k, dtype=w_in.dtype, **device_kw(array_namespace(w_in), w_in))
         b_in = as_float_array(b_in, "b_in", shape=(k,))
-        if not self.has_bias[h] and np.any(b_in != 0):
+        if not self.has_bias[h] and bool(array_namespace(b_in).any(b_in != 0)):
             raise ValueError(f"b_in must be None or zeros: hidden layer {h} has no bias (has_bias[{h}] is "
-                             f"False), got max |b_in| = {np.max(np.abs(b_in)):.3g}")
+                             f"False), got max |b_in| = {float(np.max(np.abs(to_numpy(b_in)))):.3g}")
         w_out = as_float_array(w_out, "w_out", shape=(d_next, k))
-        W, b = [w.copy() for w in self.weights], [v.copy() for v in self.biases]
-        W[h] = np.vstack([W[h], w_in])
-        b[h] = np.concatenate([b[h], b_in])
-        W[h + 1] = np.hstack([W[h + 1], w_out])
+        xp = array_namespace(*self.weights)
+        W, b = list(self.weights), list(self.biases)           # MLP(...) below copies them
+        W[h] = concat(xp, [W[h], w_in], axis=0)
+        b[h] = concat(xp, [b[h], b_in], axis=0)
+        W[h + 1] = concat(xp, [W[h + 1], w_out], axis=1)
         blocks = [list(bl) for bl in self.blocks]
         blocks[h].append(k)
         return MLP(W, self._bias_list(b), activation=self.activation, blocks=blocks)
@@ -493,8 +499,10 @@ class MLP:
             raise ValueError(f"idx must leave at least one of the {width} neurons of hidden layer {h}, "
                              f"got {idx.tolist()}")
         keep = np.setdiff1d(np.arange(width), idx)
-        W, b = [w.copy() for w in self.weights], [v.copy() for v in self.biases]
-        W[h], b[h], W[h + 1] = W[h][keep], b[h][keep], W[h + 1][:, keep]
+        W, b = list(self.weights), list(self.biases)           # MLP(...) below copies them
+        xp = array_namespace(*W)
+        kp = from_numpy(xp, keep, W[h])
+        W[h], b[h], W[h + 1] = xp.take(W[h], kp, axis=0), xp.take(b[h], kp, axis=0), xp.take(W[h + 1], kp, axis=1)
         owner = np.repeat(np.arange(len(self.blocks[h])), self.blocks[h])[keep]   # block of each kept unit
         blocks = [list(bl) for bl in self.blocks]
         blocks[h] = [int(c) for c in np.bincount(owner) if c > 0]
@@ -507,8 +515,8 @@ class MLP:
         ``has_bias`` (bool, one per layer) is written only when some layer has no bias, so files of
         networks with all biases are unchanged; ``b{l}`` of a layer without bias holds its zeros.
         """
-        arrays = {f"W{l}": w for l, w in enumerate(self.weights)}
-        arrays.update({f"b{l}": v if hb else np.zeros_like(v)            # an absent bias is saved as zeros
+        arrays = {f"W{l}": to_numpy(w) for l, w in enumerate(self.weights)}      # I/O: host copies
+        arrays.update({f"b{l}": to_numpy(v) if hb else np.zeros(v.shape[0])     # an absent bias is saved as zeros
                        for l, (v, hb) in enumerate(zip(self.biases, self.has_bias))})
         arrays.update({f"blocks{h}": np.asarray(bl, dtype=np.int64) for h, bl in enumerate(self.blocks)})
         if not all(self.has_bias):

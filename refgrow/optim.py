@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from refgrow.backend import get_xp
+from refgrow._validation import array_namespace
+from refgrow.backend import concat, device_kw
 
 __all__ = ["SGD", "Adam", "Optimizer", "adam_update"]
 
@@ -87,7 +88,7 @@ def adam_update(param, grad, m, v, t, *, lr, beta1=0.9, beta2=0.999, eps=1e-8) -
     v *= beta2
     v += (1 - beta2) * (grad * grad)                         # v <- b2 v + (1-b2) g^2
     bc1, bc2 = 1 - beta1 ** t, 1 - beta2 ** t                # bias corrections (per entry after growth)
-    param -= lr * (m / bc1) / (get_xp().sqrt(v / bc2) + eps)
+    param -= lr * (m / bc1) / (array_namespace(param).sqrt(v / bc2) + eps)
 
 
 class Optimizer:
@@ -142,12 +143,23 @@ class Optimizer:
         i = 2 * hidden_layer
         shapes = {j: self.state[j][self._state_keys[0]].shape for j in (i, i + 1, i + 2)}
         for key in self._state_keys:
-            pads = {i: ((0, k), (0, 0)), i + 1: ((0, k),), i + 2: ((0, 0), (0, k))}
-            for j, pad in pads.items():
-                arr = self.state[j][key]
-                if np.ndim(arr) == 0:    # a scalar step count becomes per-entry
-                    arr = np.full(shapes[j], arr, dtype=np.int64)
-                self.state[j][key] = np.pad(arr, pad)
+            for j, axis in ((i, 0), (i + 1, 0), (i + 2, 1)):   # rows of W_h, b_h; columns of W_{h+1}
+                self.state[j][key] = _pad_zeros(self.state[j][key], shapes[j], axis, k,
+                                                self.state[j][self._state_keys[0]])
+
+
+def _pad_zeros(arr, shape, axis, k, like):
+    """``arr`` (a state array of ``shape``, or a scalar step count) with ``k`` zero slices appended
+    along ``axis``, in the namespace of ``like`` (the parameter's first state array).
+
+    A scalar step count becomes per-entry: int64 in NumPy (as always), float64 elsewhere (the array
+    API does not raise a Python float to an integer array's power; ``b ** t`` has the same value)."""
+    xp = array_namespace(like)
+    if not hasattr(arr, "shape") or len(arr.shape) == 0:
+        dtype = xp.int64 if xp is np else xp.float64
+        arr = xp.full(shape, arr, dtype=dtype, **device_kw(xp, like))
+    pad_shape = tuple(k if a == axis else s for a, s in enumerate(shape))
+    return concat(xp, [arr, xp.zeros(pad_shape, dtype=arr.dtype, **device_kw(xp, like))], axis=axis)
 
 
 class SGD(Optimizer):
@@ -180,7 +192,7 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
 
     def _init_state(self, p):
-        return {"buf": get_xp().zeros_like(p)}
+        return {"buf": array_namespace(p).zeros_like(p)}
 
     def _update(self, p, g, s):
         if self.momentum:
@@ -212,7 +224,7 @@ class Adam(Optimizer):
         self.eps = _check_lr(eps, "eps")
 
     def _init_state(self, p):
-        xp = get_xp()
+        xp = array_namespace(p)
         return {"m": xp.zeros_like(p), "v": xp.zeros_like(p), "t": 0}
 
     def _update(self, p, g, s):

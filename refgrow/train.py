@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from refgrow.jsonio import to_jsonable
-from refgrow._validation import as_float_array, as_labels, check_positive_int, check_rng
+from refgrow._validation import array_namespace, as_float_array, as_labels, check_positive_int, check_rng
+from refgrow.backend import from_numpy
 from refgrow.losses import accuracy, get_loss, is_classification
 
 __all__ = ["History", "PlateauTest", "train", "evaluate", "check_dataset"]
@@ -225,15 +226,19 @@ def train(mlp, X, y, *, loss="ce", optimizer, epochs, batch_size=None, rng=None,
 
     if record_initial and not len(h):
         record(0)
+    xp = array_namespace(X)
     for e in range(start + 1, start + epochs + 1):
         if batch_size is None or batch_size >= n:
-            batches = (slice(None),)
+            batches = (None,)
         else:
-            perm = rng.permutation(n)
-            batches = [perm[i:i + batch_size] for i in range(0, n, batch_size)]
+            # the order is drawn from the NumPy rng; outside NumPy the (n,) indices are sent to the device
+            perm = from_numpy(xp, rng.permutation(n), X)
+            batches = [perm[i:min(i + batch_size, n)] for i in range(0, n, batch_size)]
         for idx in batches:
-            out, cache = mlp.forward(X[idx], check_input=False)
-            _, d_out = fn(out, y[idx])
+            Xb, yb = (X, y) if idx is None else (X[idx], y[idx]) if xp is np else \
+                (xp.take(X, idx, axis=0), xp.take(y, idx, axis=0))
+            out, cache = mlp.forward(Xb, check_input=False)
+            _, d_out = fn(out, yb)
             grads = mlp.backward(cache, d_out, check_input=False)
             if grad_hook is not None:
                 grad_hook(mlp, grads)                          # e.g. + alpha * d(regulariser)

@@ -83,7 +83,7 @@ print(net, " MSE:", round(net.loss(X, Y, "mse"), 4))
 # batch here (DESIGN convention); statistics divide by $n$ later.
 
 # %%
-V_goal = v_goal(net, X, Y, layer=1, loss="mse")          # layer 1 = output of weights[1]
+V_goal = v_goal(net, X, Y, hidden_layer=0, loss="mse")  # goal at the output of weights[1]
 assert np.allclose(V_goal, 2 * (Y - net.predict(X)))
 print("V_goal shape", V_goal.shape, " first rows", V_goal[:3].ravel().round(3))
 

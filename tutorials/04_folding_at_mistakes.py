@@ -126,7 +126,7 @@ if np.any(w_ij):
     x_fold = fp.x_fold
 else:
     # every hidden unit is off at the mistake: the region is flat and has no boundary
-    x_fold = F._classification_fold(net, X, tm)[0]
+    x_fold = F.classification_fold(net, X, tm)[0]
     print("flat region: fold point found by bisection towards the nearest instance of the true class")
 
 # %% [markdown]

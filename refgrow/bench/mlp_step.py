@@ -113,7 +113,7 @@ def run(argv) -> dict:
     with thread_limits(opts["threads"]):
         fns, peer = sides(sizes, batch)
         times = run_sides(fns, opts)
-    notes = [] if peer else ["PyTorch is not installed (pip install -e .[torch]; CPU build: see the README): no peer timed"]
+    notes = [] if peer else ["PyTorch is not installed (pip install -e .[torch]): no peer timed"]
     res = make_result("mlp-step", params={"sizes": sizes, "batch": batch, "dtype": "float64"},
                       times=times, threads=opts["threads"], backend=opts["backend"], peer=peer,
                       target={"ratio": "public/peer", "max": 1.0}, notes=notes)

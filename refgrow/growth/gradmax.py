@@ -41,9 +41,12 @@ Interpretation notes
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from refgrow._validation import as_float_array, as_sample_pair, check_positive_int, check_rng
+from refgrow._validation import array_namespace, as_float_array, as_sample_pair, check_positive_int, check_rng
+from refgrow.backend import column_signs, concat, device_kw
 from refgrow.growth.proposals import NewNeurons, v_goal
 
 __all__ = ["gradmax_matrix", "gradmax_neurons", "fan_in_gradient_norm", "propose_gradmax"]
@@ -110,22 +113,23 @@ def gradmax_neurons(B_in, V_goal, k, *, c=None, bias=True):
     c = float(c)
     if not (np.isfinite(c) and c > 0):
         raise ValueError(f"c must be a finite number > 0, got {c}")
+    xp = array_namespace(B, V)
     G = (V.T @ B) / B.shape[0]
-    U, s, _ = np.linalg.svd(G, full_matrices=True)
-    Om = U[:, :k] * (c / np.sqrt(k))
-    piv = np.argmax(np.abs(Om), axis=0)
-    Om = Om * np.where(Om[piv, np.arange(k)] < 0, -1.0, 1.0)
+    U, s, _ = xp.linalg.svd(G, full_matrices=True)
+    Om = U[:, :k] * (c / math.sqrt(k))
+    Om = Om * column_signs(xp, Om)
     d_in = B.shape[1] - (1 if bias else 0)
-    sv = np.zeros(k)
-    sv[:min(k, s.size)] = s[:k]
+    sv = [float(v) for v in s[:k]] + [0.0] * max(0, k - s.shape[0])    # a few scalars: host floats
     # rank of G at the float64 noise level (numpy.linalg.matrix_rank's rule); fan-out columns beyond it
     # are singular vectors of a zero singular value, i.e. arbitrary
-    rank = int(np.count_nonzero(s > max(G.shape) * np.finfo(float).eps * s[0])) if s.size and s[0] > 0 else 0
-    total = float(np.sum(s * s))
-    info = {"method": "gradmax", "singular_values": [float(v) for v in sv], "c": c, "rank": rank,
-            "discarded_energy": float(np.sum(s[k:] ** 2)),
-            "discarded_fraction": float(np.sum(s[k:] ** 2)) / total if total > 0 else 0.0}
-    return NewNeurons(np.zeros((k, d_in)), np.zeros(k), Om, info)
+    s0 = float(s[0]) if s.shape[0] else 0.0
+    rank = int(xp.count_nonzero(s > max(G.shape) * float(np.finfo(float).eps) * s0)) if s0 > 0 else 0
+    total = float(xp.sum(s * s))
+    tail = float(xp.sum(s[k:] ** 2))
+    info = {"method": "gradmax", "singular_values": sv, "c": c, "rank": rank,
+            "discarded_energy": tail, "discarded_fraction": tail / total if total > 0 else 0.0}
+    dev = device_kw(xp, B)
+    return NewNeurons(xp.zeros((k, d_in), dtype=B.dtype, **dev), xp.zeros(k, dtype=B.dtype, **dev), Om, info)
 
 
 def fan_in_gradient_norm(B_in, V_goal, w_out, *, sigma_prime0=1.0):
@@ -146,7 +150,9 @@ def fan_in_gradient_norm(B_in, V_goal, w_out, *, sigma_prime0=1.0):
     Om = as_float_array(w_out, "w_out", ndim=2)
     if Om.shape[0] != G.shape[0]:
         raise ValueError(f"w_out must have {G.shape[0]} rows (d_next), got shape {Om.shape}")
-    return float(abs(sigma_prime0) * np.linalg.norm(Om.T @ G))
+    M = Om.T @ G
+    return float(abs(sigma_prime0) * (np.linalg.norm(M) if isinstance(M, np.ndarray) else
+                                      math.sqrt(float(array_namespace(M).sum(M * M)))))
 
 
 def propose_gradmax(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", c=None, fan_in="zero",
@@ -177,7 +183,8 @@ def propose_gradmax(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", c=No
     V = v_goal(mlp, X, y, hidden_layer=h, loss=loss, cache=cache)
     A = cache.inputs[h]
     has_b = mlp.has_bias[h]                              # no ones column for a layer without bias
-    B_in = np.hstack([A, np.ones((V.shape[0], 1))]) if has_b else A
+    xp = array_namespace(A)
+    B_in = concat(xp, [A, xp.ones((V.shape[0], 1), dtype=A.dtype, **device_kw(xp, A))], axis=1) if has_b else A
     nn = gradmax_neurons(B_in, V, k, c=c, bias=has_b)
     if fan_in == "zero":
         return nn
@@ -189,5 +196,5 @@ def propose_gradmax(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", c=No
     A = eta * (nn.w_out.T @ gradmax_matrix(B_in, V))     # -eta * dL/dw_in with sigma'(0) = 1
     info = dict(nn.info, fan_in="first_step", eta=eta)
     if not has_b:
-        return NewNeurons(A, np.zeros(A.shape[0]), nn.w_out, info)
+        return NewNeurons(A, xp.zeros(A.shape[0], dtype=A.dtype, **device_kw(xp, A)), nn.w_out, info)
     return NewNeurons(A[:, :-1], A[:, -1], nn.w_out, info)

@@ -10,7 +10,10 @@ import numbers
 
 import numpy as np
 
-from refgrow._validation import as_float_array
+import math
+
+from refgrow._validation import array_namespace, as_float_array
+from refgrow.backend import to_numpy
 
 __all__ = ["check_sign", "check_peaks", "check_peak", "check_x", "check_scales", "check_c", "check_xy"]
 
@@ -27,8 +30,10 @@ def check_peaks(a, name: str = "a", *, min_len: int = 2) -> np.ndarray:
     arr = as_float_array(a, name, ndim=1)
     if arr.shape[0] < min_len:
         raise ValueError(f"{name} must hold at least {min_len} peaks, got shape {arr.shape}")
-    if np.any(arr <= 0.0) or np.any(arr >= 1.0):
-        bad = arr[(arr <= 0) | (arr >= 1)]
+    xp = array_namespace(arr)
+    if bool(xp.any(arr <= 0.0)) or bool(xp.any(arr >= 1.0)):
+        host = to_numpy(arr)                                  # printing: a host copy
+        bad = host[(host <= 0) | (host >= 1)]
         raise ValueError(f"{name} must lie strictly inside (0, 1) (triangle peaks), got values {bad[:5]}")
     return arr
 
@@ -46,9 +51,10 @@ def check_peak(a, name: str = "a") -> float:
 def check_x(x, name: str = "x") -> np.ndarray:
     """Finite float array (any shape, may be empty) with values in [0, 1], the triangle domain."""
     arr = as_float_array(x, name, allow_empty=True)
-    if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
+    xp = array_namespace(arr)
+    if math.prod(arr.shape) and (float(xp.min(arr)) < 0.0 or float(xp.max(arr)) > 1.0):
         raise ValueError(f"{name} must lie in [0, 1] (the triangle domain), got values in "
-                         f"[{arr.min()}, {arr.max()}]")
+                         f"[{float(xp.min(arr))}, {float(xp.max(arr))}]")
     return arr
 
 
@@ -57,9 +63,10 @@ def check_scales(s, m: int, name: str = "s") -> np.ndarray:
     arr = as_float_array(s, name, ndim=1)
     if arr.shape[0] != m - 1:
         raise ValueError(f"{name} must have shape ({m - 1},) (one scale per wave, len(a)-1), got {arr.shape}")
-    if np.any(arr <= 0):
+    if bool(array_namespace(arr).any(arr <= 0)):
+        host = to_numpy(arr)                                  # printing: a host copy
         raise ValueError(f"{name} must be strictly positive (t1 carries s_i W_i through a ReLU), got "
-                         f"{arr[arr <= 0][:5]}")
+                         f"{host[host <= 0][:5]}")
     return arr
 
 

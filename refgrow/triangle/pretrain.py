@@ -35,7 +35,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from refgrow._validation import check_positive_int
+from refgrow._validation import array_namespace, check_positive_int
+from refgrow.backend import copy, device_kw, to_numpy
 from refgrow.optim import adam_update
 from refgrow.triangle._checks import check_c, check_peaks, check_scales, check_sign, check_xy
 from refgrow.triangle.network import (batched_backward, batched_forward, batched_network_parameters,
@@ -83,13 +84,19 @@ def batched_pretrain_loss_and_grad(a, S, sign, X, Y, *, free):
     out, cache = batched_forward(Ws, bs, X)
     r = out - Y
     n = Y.shape[1]
-    loss = np.mean(r * r, axis=(1, 2))
+    loss = array_namespace(r).mean(r * r, axis=(1, 2))
     dout = 2.0 * r / (n * Y.shape[2])
     dWs, dbs = batched_backward(Ws, cache, dout)
     da, dS = batched_network_parameters_vjp(a, S, sign, dWs, dbs)
     if not free:
         da = da + theorem31_ratios_vjp(a, sign, dS)
     return loss, da, dS
+
+
+def _sign_array(sign, like):
+    """``[float(sign)]``, shape (1,), in the namespace and on the device of ``like`` (the engines' sign)."""
+    xp = array_namespace(like)
+    return xp.asarray([float(sign)], dtype=xp.float64, **device_kw(xp, like))
 
 
 def pretrain_loss_and_grad(a, x, y, *, s=None, sign: int = -1) -> PretrainLossGrad:
@@ -126,9 +133,9 @@ def pretrain_loss_and_grad(a, x, y, *, s=None, sign: int = -1) -> PretrainLossGr
     if s is not None:
         res = free_scales_loss_and_grad(a, s, x, y, sign=sign)
         return PretrainLossGrad(res.loss, res.grad_a)
-    loss, da, _ = batched_pretrain_loss_and_grad(a[None], None, np.array([float(sign)]), x[:, None],
+    loss, da, _ = batched_pretrain_loss_and_grad(a[None, :], None, _sign_array(sign, a), x[:, None],
                                                  y[None, :, None], free=False)
-    return PretrainLossGrad(float(loss[0]), da[0])
+    return PretrainLossGrad(float(loss[0]), da[0, :])
 
 
 def free_scales_loss_and_grad(a, s, x, y, *, sign: int = -1) -> FreeScalesLossGrad:
@@ -153,14 +160,14 @@ def free_scales_loss_and_grad(a, s, x, y, *, sign: int = -1) -> FreeScalesLossGr
     x, y = check_xy(x, y)
     s = check_scales(s, a.shape[0])
     S = scale_ratios(s)
-    loss, da, dS = batched_pretrain_loss_and_grad(a[None], S[None], np.array([float(sign)]), x[:, None],
+    loss, da, dS = batched_pretrain_loss_and_grad(a[None, :], S[None, :], _sign_array(sign, a), x[:, None],
                                                   y[None, :, None], free=True)
-    dS = dS[0]
-    ds = np.zeros_like(s)                     # chain rule through S_1 = s_0, S_l = s_{l-1}/s_{l-2}
+    dS = dS[0, :]
+    ds = array_namespace(s).zeros_like(s)                     # chain rule through S_1 = s_0, S_l = s_{l-1}/s_{l-2}
     ds[0] += dS[0]
     ds[1:] += dS[1:] / s[:-1]
     ds[:-1] -= dS[1:] * s[1:] / s[:-1] ** 2
-    return FreeScalesLossGrad(float(loss[0]), da[0], ds)
+    return FreeScalesLossGrad(float(loss[0]), da[0, :], ds)
 
 
 class ArrayAdam:
@@ -178,8 +185,8 @@ class ArrayAdam:
 
     def __init__(self, params, lr, betas=(0.9, 0.999), eps=1e-8):
         self.lr, self.betas, self.eps = lr, betas, eps
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
+        self.m = [array_namespace(p).zeros_like(p) for p in params]
+        self.v = [array_namespace(p).zeros_like(p) for p in params]
         self.t = 0
 
     def step(self, params, grads) -> None:
@@ -212,21 +219,27 @@ def batched_pretrain(a, sign, X, Y, *, epochs, lr, free, c, S=None):
     -------
     a : (R, H+1);  S : (R, H);  losses : (epochs, R) (loss before each step)
     """
-    a = a.copy()
-    S = theorem31_ratios(a, sign) if S is None else S.copy()
+    xp = array_namespace(a, X)
+    a = copy(xp, a)
+    S = theorem31_ratios(a, sign) if S is None else copy(xp, S)
     params = [a, S] if free else [a]
     opt = ArrayAdam(params, lr)
-    losses = np.empty((epochs, a.shape[0]))
+    losses = []
     for e in range(epochs):
         loss, da, dS = batched_pretrain_loss_and_grad(a, S, sign, X, Y, free=free)
-        losses[e] = loss
+        losses.append(loss)
         opt.step(params, [da, dS] if free else [da])
-        np.clip(a, c, 1.0 - c, out=a)
-        if free:
-            np.maximum(S, S_MIN, out=S)
+        if xp is np:                                   # projections in place (params hold a and S)
+            np.clip(a, c, 1.0 - c, out=a)
+            if free:
+                np.maximum(S, S_MIN, out=S)
+        else:
+            a[...] = xp.clip(a, c, 1.0 - c)
+            if free:
+                S[...] = xp.maximum(S, S_MIN)
     if not free:
         S = theorem31_ratios(a, sign)
-    return a, S, losses
+    return a, S, xp.stack(losses, axis=0)
 
 
 def pretrain(a, x, y, *, epochs: int = 1000, lr: float = 1e-3, sign: int = -1,
@@ -257,7 +270,19 @@ def pretrain(a, x, y, *, epochs: int = 1000, lr: float = 1e-3, sign: int = -1,
     c = check_c(c)
     if isinstance(lr, bool) or not (isinstance(lr, numbers.Real) and lr > 0 and np.isfinite(lr)):
         raise ValueError(f"lr must be a positive finite number, got {lr!r}")
-    a = np.clip(a, c, 1 - c)
-    A, S, losses = batched_pretrain(a[None], np.array([float(sign)]), x[:, None], y[None, :, None],
+    xp = array_namespace(a, x)
+    a = xp.clip(a, c, 1 - c)
+    A, S, losses = batched_pretrain(a[None, :], _sign_array(sign, a), x[:, None], y[None, :, None],
                                     epochs=epochs, lr=float(lr), free=free_scales, c=c)
-    return PretrainResult(a=A[0], s=np.cumprod(S[0]), loss=losses[:, 0].tolist())
+    # the loss history is returned as Python floats: one host copy of (epochs,) values at the end
+    return PretrainResult(a=A[0, :], s=_cumprod(xp, S[0, :]), loss=to_numpy(losses[:, 0]).tolist())
+
+
+def _cumprod(xp, v):
+    """Running product of a 1-D array (``np.cumprod``; the same sequential products elsewhere)."""
+    if xp is np:
+        return np.cumprod(v)
+    out = [v[0]]
+    for i in range(1, v.shape[0]):
+        out.append(out[-1] * v[i])
+    return xp.stack(out, axis=0)

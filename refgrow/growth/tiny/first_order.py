@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from refgrow._validation import as_float_array
+from refgrow._validation import array_namespace, as_float_array
 from refgrow.growth.tiny.linalg import _matrix, _pair
 
 __all__ = ["linearised_move", "first_order_decrease", "relu_first_order"]
@@ -100,9 +100,10 @@ def first_order_decrease(V_goal, B, dW, B_in, neurons, *, sigma_prime0=1.0, upda
     n = V.shape[0]
     Vu = B @ as_float_array(dW, "dW", shape=(V.shape[1], B.shape[1])).T
     Vt = linearised_move(B_in, neurons.alpha, neurons.omega)
-    d_upd = float(np.sum(V * Vu) / n)
-    d_neu = float(np.sum(np.asarray(neurons.singular_values) ** 2))
-    cross = float(np.sum(Vu * Vt) / n)
+    xp = array_namespace(V)
+    d_upd = float(xp.sum(V * Vu) / n)
+    d_neu = float(xp.sum(xp.asarray(neurons.singular_values) ** 2))
+    cross = float(xp.sum(Vu * Vt) / n)
     upd = d_upd if update_applied else 0.0
     return {"delta_update": d_upd, "delta_neurons": d_neu, "cross": cross,
             "paper": sigma_prime0 * d_neu + upd, "exact": sigma_prime0 * (d_neu + cross) + upd}
@@ -125,11 +126,12 @@ def relu_first_order(V_goal, B, dW, B_in, neurons, *, update_applied=True):
     V, B = _pair(V_goal, B, "V_goal", "B")
     n = V.shape[0]
     Vu = B @ as_float_array(dW, "dW", shape=(V.shape[1], B.shape[1])).T
-    Z = _matrix(B_in, "B_in") @ np.asarray(neurons.alpha).T
-    om = np.asarray(neurons.omega)
-    relu = float(np.sum(V * (np.maximum(Z, 0) @ om.T)) / n)
-    lin = float(np.sum(V * (Z @ om.T)) / n)
-    ab = float(np.sum(V * (np.abs(Z) @ om.T)) / n)
-    d_upd = float(np.sum(V * Vu) / n)
+    xp = array_namespace(V)
+    Z = _matrix(B_in, "B_in") @ xp.asarray(neurons.alpha).T
+    om = xp.asarray(neurons.omega)
+    relu = float(xp.sum(V * (xp.maximum(Z, 0.0) @ om.T)) / n)
+    lin = float(xp.sum(V * (Z @ om.T)) / n)
+    ab = float(xp.sum(V * (xp.abs(Z) @ om.T)) / n)
+    d_upd = float(xp.sum(V * Vu) / n)
     return {"delta_update": d_upd, "relu": relu, "linear_half": lin / 2, "abs_half": ab / 2,
             "exact": (d_upd if update_applied else 0.0) + relu}

@@ -4,7 +4,10 @@ Pure functions of arrays (no network): :func:`with_ones`, :func:`second_moments`
 :func:`best_update` (Prop. 3.1), :func:`projected_goal`, :func:`expressivity_bottleneck`
 (Def. 3.1 / Eq. 4), :func:`new_neurons` (Prop. 3.2, Eq. 9), :func:`new_neurons_geig` (Prop. 3.4),
 :func:`tiny_from_activations` (Algorithm 2 without the network). The use on
-a network is in :mod:`refgrow.growth.tiny.network`.
+a network is in :mod:`refgrow.growth.tiny.network`. All run in the namespace of their inputs (``docs/gpu.md``).
+
+Single concern: TINY's propositions on activity matrices, one formula per function (over 500 lines with
+the array-namespace forms; the spectrum and its thresholds already live in :mod:`.spectrum`).
 
 Conventions (``DESIGN.md``)
 ---------------------------
@@ -58,9 +61,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from refgrow._validation import as_float_array, as_sample_pair, check_positive_int
+from refgrow._validation import array_namespace, as_float_array, as_sample_pair, check_positive_int
+from refgrow.backend import column_signs, concat, copy, device_kw, from_numpy, to_numpy
 from refgrow.growth.tiny.spectrum import (DISCARD_WARN_RTOL, GRAM_MIN_RATIO, _certified_cholesky, default_rtol,
-                                          spectrum, warn_discarded as _warn)
+                                          energy as _energy, spectrum, warn_discarded as _warn)
 
 __all__ = [
     "RTOL", "SV_RTOL", "DISCARD_WARN_RTOL", "GRAM_MIN_RATIO", "default_rtol", "TinyNeurons", "with_ones",
@@ -151,7 +155,8 @@ def with_ones(B):
 
 def _append_ones(B):
     """``[B, 1]`` on a validated (n, d) array: the bias input of the growth steps (one place for it)."""
-    return np.hstack([B, np.ones((B.shape[0], 1))])
+    xp = array_namespace(B)
+    return concat(xp, [B, xp.ones((B.shape[0], 1), dtype=B.dtype, **device_kw(xp, B))], axis=1)
 
 
 def second_moments(B, V):
@@ -237,7 +242,7 @@ def best_update(B, V_goal, *, rtol=RTOL, return_info=False, warn_discarded=True)
     B, V = _pair(B, V_goal)
     n = B.shape[0]
     dW, info = _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, _check_rtol(rtol), B)
-    _warn(info["discarded_energy"], float(np.sum(V * V)) / n, "best_update", warn_discarded)
+    _warn(info["discarded_energy"], _energy(V) / n, "best_update", warn_discarded)
     return (dW, info) if return_info else dW
 
 
@@ -277,13 +282,13 @@ def expressivity_bottleneck(V_goal, V):
     Vg, V = _pair(V_goal, V, "V_goal", "V")
     if Vg.shape != V.shape:
         raise ValueError(f"V must have the shape of V_goal {Vg.shape}, got {V.shape}")
-    return float(np.sum((V - Vg) ** 2) / Vg.shape[0])
+    return _energy(V - Vg) / Vg.shape[0]
 
 
 def _pinv_sqrt_psd(S, rtol):
     """``S^{-1/2} = Q diag(mu^{-1/2}) Q^T`` over the eigenvalues kept by the threshold (validated S)."""
     mu, Q, _ = spectrum(S, rtol)
-    return (Q / np.sqrt(mu)) @ Q.T
+    return (Q / array_namespace(S).sqrt(mu)) @ Q.T
 
 
 def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rtol, cholesky=False, B=None):
@@ -299,36 +304,36 @@ def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rto
     at least, so the shortcut never runs where the Gram matrix is ill conditioned (module
     :mod:`refgrow.growth.tiny.spectrum`); ``B`` (the activity matrix) enables the accurate SVD path there.
     """
-    M = _certified_cholesky(S, max(GRAM_MIN_RATIO, rtol or 0.0)) if cholesky else None
+    xp = array_namespace(S, N)        # outside NumPy: the reference path (no LAPACK triangular inverse)
+    M = _certified_cholesky(S, max(GRAM_MIN_RATIO, rtol or 0.0)) if cholesky and xp is np else None
     if M is not None:
         C = M @ N                                         # L^{-1} N, (d, d_out)
         info = {"rank": S.shape[0], "rtol": rtol if rtol is not None else 0.0, "path": "cholesky",
                 "discarded_energy": 0.0}                  # certified: nothing dropped
     else:
         mu, Q, info = spectrum(S, rtol, B=B, N=N)
-        M = (Q / np.sqrt(mu)) @ Q.T                       # S^{-1/2}, symmetric
+        M = (Q / xp.sqrt(mu)) @ Q.T                       # S^{-1/2}, symmetric
         C = M @ N                                         # S^{-1/2} N (Prop. 3.2)
-    Uc, lam, Vt = np.linalg.svd(C, full_matrices=False)
+    Uc, lam, Vt = xp.linalg.svd(C, full_matrices=False)
 
     def fan_in(Uk):
         return M.T @ Uk                                   # S^{-1/2} u_k (or L^{-T} u_k)
 
-    R = int(np.count_nonzero(lam > sv_rtol * lam[0])) if lam.size and lam[0] > 0 else 0
+    R = int(xp.count_nonzero(lam > sv_rtol * lam[0])) if lam.shape[0] and float(lam[0]) > 0 else 0
     K = R
     if min_singular_value is not None:
-        K = min(K, int(np.count_nonzero(lam > min_singular_value)))
+        K = min(K, int(xp.count_nonzero(lam > min_singular_value)))
     if max_neurons is not None:
         K = min(K, max_neurons)
     lam_k = lam[:K]
-    sq = np.sqrt(lam_k)
+    sq = xp.sqrt(lam_k)
     alpha = fan_in(Uc[:, :K]) * sq                           # sqrt(lam) S^{-1/2} u_k, (d, K)
-    omega = Vt[:K].T * sq                                    # sqrt(lam) v_k, (d_out, K)
+    omega = Vt[:K, :].T * sq                                 # sqrt(lam) v_k, (d_out, K)
     # deterministic sign: the largest-magnitude entry of each omega column is positive
     if K:
-        piv = np.argmax(np.abs(omega), axis=0)
-        sgn = np.where(omega[piv, np.arange(K)] < 0, -1.0, 1.0)
+        sgn = column_signs(xp, omega)
         alpha, omega = alpha * sgn, omega * sgn
-    nn = TinyNeurons(np.ascontiguousarray(alpha.T), omega, lam_k.copy())
+    nn = TinyNeurons(np.ascontiguousarray(alpha.T) if xp is np else alpha.T, omega, copy(xp, lam_k))
     return nn._with(rank=R, S_rank=info["rank"], rtol=info["rtol"], discarded_energy=info["discarded_energy"]), R
 
 
@@ -392,7 +397,7 @@ def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None,
                                min_singular_value=min_singular_value, rtol=_check_rtol(rtol),
                                sv_rtol=_check_rtol(sv_rtol, "sv_rtol", allow_none=False), cholesky=bool(cholesky),
                                B=B)[0]
-    _warn(nn.discarded_energy, float(np.sum(V * V)) / n, "new_neurons", warn_discarded)
+    _warn(nn.discarded_energy, _energy(V) / n, "new_neurons", warn_discarded)
     return nn
 
 
@@ -421,6 +426,11 @@ def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
     import scipy.linalg
 
     B, V = _pair(B_in, V_goal_proj, "B_in", "V_goal_proj")
+    xp = array_namespace(B, V)
+    if xp is not np:   # host fallback (docs/gpu.md): no generalized symmetric eigensolver in the array API
+        nn = new_neurons_geig(to_numpy(B), to_numpy(V), max_neurons=max_neurons, rtol=rtol)
+        return TinyNeurons(*(from_numpy(xp, v, B) for v in nn))._with(
+            rank=nn.rank, S_rank=nn.S_rank, rtol=nn.rtol, discarded_energy=nn.discarded_energy)
     n = B.shape[0]
     S, N = (B.T @ B) / n, (B.T @ V) / n
     mu = np.linalg.eigvalsh(S)
@@ -453,7 +463,7 @@ def _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, cholesky, warn
     """
     n = B.shape[0]
     dW, upd = _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, rtol, B)   # Prop. 3.1
-    goal = float(np.sum(V * V)) / n
+    goal = _energy(V) / n
     _warn(upd["discarded_energy"], goal, "best update (Prop. 3.1)", warn_discarded)
     Vp = V - B @ dW.T                                                     # V_goal_proj
     nn, R = _neurons_from_moments((B_in.T @ B_in) / n, (B_in.T @ Vp) / n, max_neurons=max_neurons,

@@ -48,10 +48,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from refgrow._validation import as_float_array, check_positive_int, check_rng
+from refgrow._validation import array_namespace, as_float_array, check_positive_int, check_rng
+from refgrow.backend import device_kw
 from refgrow.growth.proposals import NewNeurons, amplitude_loss, line_search, v_goal
 from refgrow.growth.tiny.first_order import first_order_decrease, relu_first_order
-from refgrow.growth.tiny.linalg import RTOL, TinyNeurons, _check_rtol, _tiny_core
+from refgrow.growth.tiny.linalg import RTOL, TinyNeurons, _append_ones, _check_rtol, _tiny_core
+from refgrow.growth.tiny.spectrum import energy
 from refgrow.losses import get_loss
 from refgrow.mlp import MLP
 from refgrow.train import check_dataset
@@ -83,14 +85,15 @@ class TinyStep(NamedTuple):
 
 def _bias_input(mlp, layer, A):
     """The input of ``weights[layer]`` as TINY's ``B``: ``A`` with a ones column iff that layer has a bias."""
-    return np.hstack([A, np.ones((A.shape[0], 1))]) if mlp.has_bias[layer] else A
+    return _append_ones(A) if mlp.has_bias[layer] else A
 
 
 def _split(mlp, layer, M):
     """``(weights part, bias part)`` of a matrix whose columns follow :func:`_bias_input` (zeros if no bias)."""
     if mlp.has_bias[layer]:
         return M[:, :-1], M[:, -1]
-    return M, np.zeros(M.shape[0])
+    xp = array_namespace(M)
+    return M, xp.zeros(M.shape[0], dtype=M.dtype, **device_kw(xp, M))
 
 
 def tiny_step(mlp, X, y, *, hidden_layer=0, loss="ce", max_neurons=None, min_singular_value=None,
@@ -133,7 +136,7 @@ def tiny_step(mlp, X, y, *, hidden_layer=0, loss="ce", max_neurons=None, min_sin
     B = _bias_input(mlp, h + 1, cache.inputs[h + 1])
     dW, Vp, nn, R, upd = _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, bool(cholesky),
                                     warn_discarded)
-    return TinyStep(B_in, B, V, dW, Vp, nn, R, float(np.sum(V * V) / n), float(np.sum(Vp * Vp) / n),
+    return TinyStep(B_in, B, V, dW, Vp, nn, R, energy(V) / n, energy(Vp) / n,
                     float(value) / n, upd["rank"], upd["discarded_energy"])
 
 
@@ -260,7 +263,7 @@ def propose_tiny(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", amplitu
     info = {"method": "tiny", "rank": st.rank, "S_rank": nn.S_rank, "update_rank": st.update_rank,
             "discarded_energy": st.update_discarded_energy + nn.discarded_energy,
             "singular_values": [float(v) for v in nn.singular_values],
-            "gain": float(np.sum(nn.singular_values ** 2)), "bottleneck": st.bottleneck,
+            "gain": energy(nn.singular_values), "bottleneck": st.bottleneck,
             "bottleneck_proj": st.bottleneck_proj, "fallback": False, "scaling": scaling}
     base = float(mlp.loss(Xs, ys, loss))
     info["loss_before"] = base

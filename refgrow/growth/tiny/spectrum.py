@@ -63,7 +63,9 @@ import warnings
 
 import numpy as np
 
-__all__ = ["EPS", "GRAM_MIN_RATIO", "DISCARD_WARN_RTOL", "default_rtol", "gram_noise", "spectrum",
+from refgrow._validation import array_namespace
+
+__all__ = ["EPS", "GRAM_MIN_RATIO", "DISCARD_WARN_RTOL", "default_rtol", "gram_noise", "spectrum", "energy",
            "warn_discarded"]
 
 EPS = float(np.finfo(np.float64).eps)
@@ -110,30 +112,39 @@ def spectrum(S, rtol, *, B=None, N=None):
     Q : (d, r) their eigenvectors
     info : dict ``rank``, ``rtol`` (used), ``path`` ("gram" / "svd"), ``discarded_energy``
     """
+    xp = array_namespace(S, B)
     d = S.shape[0]
-    mu, Q = np.linalg.eigh(S)
-    top = float(mu[-1]) if mu.size else 0.0
+    mu, Q = xp.linalg.eigh(S)
+    top = float(mu[-1]) if d else 0.0
     path, noise = "gram", gram_noise(B.shape[0] if B is not None else d, d)
     ambiguous = (mu > noise * top) & (mu <= GRAM_MIN_RATIO * top)
-    if B is not None and top > 0 and ambiguous.any():
+    if B is not None and top > 0 and bool(xp.any(ambiguous)):
         n = B.shape[0]
-        R = np.linalg.qr(B, mode="r") if n > d else B      # same singular values, (d, d) when n > d
-        _, s, Wt = np.linalg.svd(R, full_matrices=False)
-        mu, Q = (s[::-1] ** 2) / n, Wt[::-1].T
-        top = float(mu[-1]) if mu.size else 0.0
+        if n > d:                                           # same singular values, (d, d) when n > d
+            # NumPy computes R alone; the array API's qr has no mode="r", so Q is formed and dropped
+            R = np.linalg.qr(B, mode="r") if xp is np else xp.linalg.qr(B)[1]
+        else:
+            R = B
+        _, s, Wt = xp.linalg.svd(R, full_matrices=False)
+        mu, Q = (xp.flip(s) ** 2) / n, xp.flip(Wt, axis=0).T
+        top = float(mu[-1]) if mu.shape[0] else 0.0
         path, noise = "svd", default_rtol(n, d)
     if rtol is None:
         rtol = default_rtol(*B.shape) if B is not None else noise
     if path == "gram":
         rtol = max(rtol, noise)                            # below the Gram noise: null directions
-    keep = mu > rtol * top if top > 0 else np.zeros(mu.shape, bool)
+    # mu is ascending, so the kept eigenvalues (mu > rtol top) are its last r entries and the dropped
+    # resolvable ones (noise top < mu <= rtol top) the contiguous run [lo, m - r): slices, which every
+    # array namespace indexes alike (the array API has no boolean index beside a slice)
+    m = mu.shape[0]
+    r = int(xp.count_nonzero(mu > rtol * top)) if top > 0 else 0
     energy = 0.0
     if N is not None and top > 0:
-        lost = (~keep) & (mu > noise * top)
-        if lost.any():
-            energy = float(np.sum((Q[:, lost].T @ N) ** 2 / mu[lost][:, None]))
-    info = {"rank": int(keep.sum()), "rtol": float(rtol), "path": path, "discarded_energy": energy}
-    return mu[keep], Q[:, keep], info
+        lo = int(xp.count_nonzero(mu <= noise * top))
+        if lo < m - r:
+            energy = float(xp.sum((Q[:, lo:m - r].T @ N) ** 2 / mu[lo:m - r][:, None]))
+    info = {"rank": r, "rtol": float(rtol), "path": path, "discarded_energy": energy}
+    return mu[m - r:], Q[:, m - r:], info
 
 
 def _certified_cholesky(S, rtol):
@@ -156,6 +167,11 @@ def _certified_cholesky(S, rtol):
     if not 1.0 / np.sum(Linv * Linv) > rtol * np.trace(S) * 10.0:   # factor 10: rounding margin
         return None
     return Linv
+
+
+def energy(V) -> float:
+    """``||V||_F^2`` as a Python float, computed in the namespace of ``V``."""
+    return float(array_namespace(V).sum(V * V))
 
 
 def warn_discarded(energy, goal_energy, what, warn=True):
