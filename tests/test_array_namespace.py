@@ -1,4 +1,4 @@
-"""The array-namespace seam under a strict namespace (issue 11, items 4-5).
+"""The array-namespace seam under a strict namespace (CuPy-compatible code, tested without a GPU).
 
 The core computations run with ``array_api_strict`` inputs placed on its non-CPU test device
 ``Device("device1")``: such arrays refuse ``np.asarray`` / ``__array__`` / the buffer protocol, and

@@ -125,7 +125,7 @@ def test_cli_check_module_impl_and_exit_codes(golden, tmp_path, monkeypatch, cap
 
 def test_former_tiny_threshold_fails_only_the_ill_conditioned_probe(golden):
     """A TINY that drops eigenvalues below 1e-10 of the largest (refgrow's former default) passes the
-    well-conditioned cases and fails issue 9's probe case."""
+    well-conditioned cases and fails the ill-conditioned probe case."""
     from refgrow.mlp import MLP
 
     def tiny_step(net, X, y, **kw):

@@ -292,12 +292,12 @@ def _cases():
              inputs={"X": Xt, "y": r.integers(0, 3, size=40)}, networks={"net": net_c},
              conventions=["tiny_matrices", "tiny_update_sign", "tiny_neurons", "hidden_layer"],
              factors={"n": 40}, rtol=1e-8, atol=1e-11))
-    Xp = np.random.default_rng(1).standard_normal((100, 4)) * 0.01          # issue 9's probe
+    Xp = np.random.default_rng(1).standard_normal((100, 4)) * 0.01          # the ill-conditioned probe of docs/oracle.md
     net_p = _init_net([4, 5, 3], 105, activation="tanh")
     out_p = _mlp(net_p).forward(Xp)[0]
     add(Case("tiny.tiny_step/ill_conditioned_probe", "tiny.tiny_step", "inputs scaled by 0.01: the hidden "
              "activity's Gram matrix has an eigenvalue ~1e-11 of its largest, which float64 resolves; a "
-             "pseudo-inverse threshold of 1e-10 on it changes lambda by ~10% (issue 9). Gram-based "
+             "pseudo-inverse threshold of 1e-10 on it changes lambda by ~10%. Gram-based "
              "implementations with a noise-level threshold agree to ~1e-6", [Net("net"), Arr("X"), Arr("y")],
              {"hidden_layer": 0, "loss": "mse"},
              inputs={"X": Xp, "y": out_p + np.random.default_rng(2).standard_normal(out_p.shape)},

@@ -1,7 +1,7 @@
 """TINY: expressivity bottlenecks and optimal new neurons (TINY [docs/references.md#tiny]).
 
 * :mod:`refgrow.growth.tiny.linalg`: the mathematics on activity matrices (Props. 3.1, 3.2, 3.4, Def. 3.1).
-* :mod:`refgrow.growth.tiny.spectrum`: the pseudo-inverse thresholds at the float64 noise level (issue 9).
+* :mod:`refgrow.growth.tiny.spectrum`: the pseudo-inverse thresholds at the float64 noise level.
 * :mod:`refgrow.growth.tiny.first_order`: the first-order loss decrease (Prop. 3.3, Eq. 19).
 * :mod:`refgrow.growth.tiny.network`: its use on an MLP (``tiny_step``, ``apply_tiny``, ``propose_tiny``).
 

@@ -43,7 +43,7 @@ Interpretation notes
   ``<= rtol * mu_max`` count as 0 (paper: "the inverse of 0 eigenvalues is 0"). ``rtol=None`` (default)
   is numpy's ``lstsq`` rule ``sigma > max(n, d) eps sigma_max`` on the singular values of ``B``, taken
   through the SVD of ``B`` when the Gram matrix resolves a small direction poorly (the former ``1e-10``
-  dropped real directions, issue 9). Results report the rank used and the energy a larger ``rtol``
+  dropped real directions). Results report the rank used and the energy a larger ``rtol``
   discarded, with a ``RuntimeWarning`` (``warn_discarded=False`` silences it).
   For the new neurons, ``cholesky=True`` (the default
   of :func:`tiny_from_activations` and of the network-level steps; :func:`new_neurons` defaults to the

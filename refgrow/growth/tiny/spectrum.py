@@ -39,7 +39,7 @@ Interpretation note (thresholds an oracle can defend)
       whose singular values are resolved to ``eps sigma_max``; kept: ``mu_j > rtol * mu_max``.
 
     The former default ``rtol = 1e-10`` (a ``1e-5`` cut on ``sigma``) dropped directions that float64
-    resolves (issue 9's probe: an eigenvalue ``1.9e-11 mu_max`` of the hidden activity's Gram matrix;
+    resolves (the ill-conditioned probe of docs/oracle.md: an eigenvalue ``1.9e-11 mu_max`` of the hidden activity's Gram matrix;
     it now takes the SVD path and agrees with ``lstsq`` to 1e-12); ``rtol=None`` means :func:`default_rtol`.
     Limit, by design: a direction whose Gram eigenvalue drowns in the Gram matrix's noise
     (``sigma < sqrt(max(n, d) eps) sigma_max ~ 1e-7 sigma_max``) while every other eigenvalue is large is
