@@ -257,3 +257,33 @@ def test_weighted_kmeans_check_input_false_gives_the_same_bits():
     b = weighted_kmeans(X, w, 3, rng=1, max_iter=5, check_input=False)
     assert np.array_equal(a.centers, b.centers) and np.array_equal(a.labels, b.labels)
     assert (a.inertia, a.n_iter) == (b.inertia, b.n_iter)
+
+
+@given(st.integers(2, 40), st.floats(0.0, 9.0), st.integers(0, 2**31 - 1))
+@settings(max_examples=60, deadline=None)
+def test_cholesky_certificate_is_sound(d, log_cond, seed):
+    """Whenever the certified Cholesky shortcut of TINY is taken, every eigenvalue of S really is above
+    the threshold (the certificate's norm bounds are upper bounds of mu_max and of 1/mu_min)."""
+    from refgrow.growth.tiny import spectrum
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    mu = np.logspace(-log_cond, 0.0, d)
+    S = (Q * mu) @ Q.T
+    S = (S + S.T) / 2
+    true_mu = np.linalg.eigvalsh(S)
+    for rtol in (1e-10, 1e-6, 1e-3):
+        Linv = spectrum._certified_cholesky(S, rtol)
+        assert Linv is None or true_mu[0] > rtol * true_mu[-1]
+
+
+def test_cholesky_certificate_holds_for_a_well_conditioned_large_gram_matrix():
+    """d = 400, cond(S) ~ 4: the shortcut must be taken (with Frobenius/trace bounds alone, which lose
+    up to a factor d each, it was refused for every d above ~300)."""
+    from refgrow.growth.tiny import spectrum
+    rng = np.random.default_rng(0)
+    B = rng.standard_normal((4000, 400))
+    S = B.T @ B / 4000
+    mu = np.linalg.eigvalsh(S)
+    assert mu[-1] / mu[0] < 10
+    Linv = spectrum._certified_cholesky(S, spectrum.GRAM_MIN_RATIO)
+    assert Linv is not None and np.allclose(Linv @ np.linalg.cholesky(S), np.eye(400), atol=1e-10)
