@@ -360,7 +360,7 @@ class MLP:
 
         ``dW_l = dz_l^T a_l`` and ``db_l`` as in :func:`refgrow.layers.affine_backward`, and
         ``dL/da_l = dz_l W_l`` from :meth:`_input_grad` (block-wise, see the module note) only, so the
-        (n, h_l) x (h_l, h_{l-1}) product is not computed twice (issue 11). ``input_grad=False`` skips
+        (n, h_l) x (h_l, h_{l-1}) product is not computed twice. ``input_grad=False`` skips
         ``dL/dX`` (the layer-0 ``dz_0 W_0``, one of the three large products of a step);
         ``Gradients.inputs`` is then ``None``.
         """

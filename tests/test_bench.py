@@ -224,7 +224,7 @@ def test_backward_forms_each_input_gradient_product_once(input_grad, products_wi
     net.weights[0] = net.weights[0].view(_CountingMatmul)
     _CountingMatmul.count = 0
     g = net.backward(cache, d, input_grad=input_grad)
-    # issue 11: dz_0 W_0 was computed twice (once discarded); now once, or not at all without dX
+    # dz_0 W_0 used to be computed twice (once discarded); now once, or not at all without dX
     assert _CountingMatmul.count == products_with_W0
     assert all(np.array_equal(a, b) for a, b in zip(g.weights + g.biases + g.preacts,
                                                       ref.weights + ref.biases + ref.preacts))

@@ -10,7 +10,7 @@ stop spinning) and ``warmup`` untimed calls, ``number`` consecutive calls are ti
 block's mean per-call time is one sample.  The order of the sides rotates from round to round
 (``A B C``, ``B C A``, ``C A B``, ...), so a slow phase of a shared machine hits every side.  Calls
 are never interleaved call by call: on a 2-core machine OpenBLAS's threads keep spinning after a
-NumPy product and slow the PyTorch call that follows (issue 11 measured PyTorch's step at 10.4 ms
+NumPy product and slow the PyTorch call that follows (PyTorch's step was measured at 10.4 ms
 alone and 20 ms interleaved).
 
 Statistics

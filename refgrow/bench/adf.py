@@ -8,7 +8,7 @@ Sides (timed in rotating blocks by :mod:`refgrow.bench._timing`)
     ``blas_floor``  the LAPACK work of the same test: one thin SVD per design matrix (``maxlag + 1``
                     lag candidates on the common sample, then the final regression)
 
-Target (issue 11): ``public/peer <= 1``.
+Target: ``public/peer <= 1``.
 
 Command: ``python -m refgrow bench adf [--n 20 --regression c --autolag AIC]`` plus the common options.
 """

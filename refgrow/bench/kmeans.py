@@ -12,7 +12,7 @@ Sides (timed in rotating blocks by :mod:`refgrow.bench._timing`)
                     and after the update) and one ``X^T M^T`` (the weighted sums, M the (k, n) weighted
                     one-hot matrix)
 
-Target (issue 11): ``public/peer <= 2``.
+Target: ``public/peer <= 2``.
 
 Command: ``python -m refgrow bench kmeans [--n 60000 --dim 784 --k 10]`` plus the common options.
 """

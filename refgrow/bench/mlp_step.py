@@ -12,7 +12,7 @@ Sides (each timed in rotating blocks by :mod:`refgrow.bench._timing`)
     ``blas_floor``  the six bare products of the step in NumPy: two forward ``a W^T``, and per layer
                     ``dZ^T a`` (dW) and ``dZ W`` (dA, including dX)
 
-Target (issue 11): ``public/peer <= 1.0``.
+Target: ``public/peer <= 1.0``.
 
 Command: ``python -m refgrow bench mlp-step [--batch 512 --sizes 784,256,10]`` plus the common options
 (``--quick --threads --rounds --number --json FILE``, see ``python -m refgrow bench --help``).

@@ -17,7 +17,7 @@ Sides (timed in rotating blocks by :mod:`refgrow.bench._timing`)
     ``blas_floor``        the bare products: the Gram matrices ``B_in^T B_in`` (785 x 785) and ``B^T B``
                           (257 x 257) and the cross products ``B^T V``, ``B_in^T V`` (one BLAS call each)
 
-There is no peer library; the target (issue 11) is ``public/blas_floor <= 2``.
+There is no peer library; the target is ``public/blas_floor <= 2``.
 
 Command: ``python -m refgrow bench tiny [--n 10000 --sizes 784,256,10 --rank-deficient]`` plus the
 common options.
