@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 __all__ = ["as_float_array", "as_labels", "check_rng", "check_positive_int", "check_finite",
-           "check_int", "check_real", "check_index", "check_choice", "check_bool", "array_namespace",
+           "all_finite", "check_int", "check_real", "check_index", "check_choice", "check_bool", "array_namespace",
            "as_sample_pair", "check_moment_range"]
 
 
@@ -103,8 +103,31 @@ def as_float_array(a, name: str, *, ndim=None, shape=None, allow_empty: bool = F
     return arr
 
 
+def all_finite(*values) -> bool:
+    """Whether every entry of every value (arrays in their own namespace, or Python/NumPy scalars) is
+    finite: the overflow checks' test (a finite input that gave a non-finite result)."""
+    for v in values:
+        if isinstance(v, (int, float, np.generic)):
+            if not math.isfinite(float(v)):
+                return False
+            continue
+        xp = array_namespace(v)
+        if not bool(xp.all(xp.isfinite(v))):
+            return False
+    return True
+
+
 def check_finite(arr, name: str) -> None:
-    """Raise ``ValueError`` if ``arr`` holds NaN or inf (one scan, in the array's own namespace)."""
+    """Raise ``ValueError`` if ``arr`` holds NaN or inf (one scan, in the array's own namespace).
+
+    Large NumPy float arrays are read once without a boolean temporary in the common case: the sum
+    of a finite array is finite unless it overflows, and any NaN/inf entry makes the sum NaN/inf;
+    only then (and for small or non-NumPy arrays) is the entry-wise test run.
+    """
+    if isinstance(arr, np.ndarray) and arr.dtype.kind == "f" and arr.size > 4096:
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.add.reduce(arr, axis=None)):
+                return
     xp = array_namespace(arr)
     finite = xp.isfinite(arr)
     if not bool(xp.all(finite)):

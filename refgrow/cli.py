@@ -6,7 +6,9 @@ tour        a short end-to-end run: train a shallow ReLU MLP on the two-sine set
             gradient against finite differences, look at its linear regions, write a figure
 reproduce   run a paper experiment (``python -m refgrow reproduce --list``)
 bench       run a benchmark measured against a peer in the same run (``python -m refgrow bench --list``)
-tutorials   list the tutorials and how to run them
+tutorials   list the tutorials, the paper each follows, and how to run them
+figures     regenerate the figure gallery (``figures/README.md``; see :mod:`refgrow.gallery`)
+notebooks   write the tutorials as Jupyter notebooks (see :mod:`refgrow.notebooks`)
 version     print the version
 """
 from __future__ import annotations
@@ -15,13 +17,14 @@ import argparse
 import glob
 import json
 import os
+import re
 import sys
 import time
 
 import numpy as np
 
 import refgrow
-from refgrow.cliargs import ArgumentParser, nonneg_int, out_dir, out_file, positive_int
+from refgrow.cliargs import ArgumentParser, nonneg_int, out_dir, positive_int
 
 _DESCRIPTION = """refgrow: NumPy reference implementation of growing and shaping ReLU networks
 (TINY, GradMax, folding at typical mistakes, triangle-wave reparameterisation).
@@ -62,22 +65,30 @@ def _tour(argv) -> int:
     print(f"4. trained {a.epochs} full-batch Adam epochs (lr 1e-2) in {dt:.2f} s: train loss "
           f"{hist.train_loss[0]:.3f} -> {hist.train_loss[-1]:.3f}, train acc {hist.train_acc[-1]:.3f}, "
           f"validation acc {hist.val_acc[-1]:.3f}")
-    g = np.linspace(-4, 4, 300)
-    grid = np.column_stack([np.repeat(g, g.size), np.tile(g, g.size)])
-    patterns = net.activation_patterns(grid)[0]
+    margin = 0.3                                  # the window drawn by decision_regions below
+    lo, hi = data.X.min(axis=0) - margin, data.X.max(axis=0) + margin
+    g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], 300), np.linspace(lo[1], hi[1], 300))
+    patterns = net.activation_patterns(np.column_stack([g0.ravel(), g1.ravel()]))[0]
     n_regions = np.unique(np.packbits(patterns, axis=1), axis=0).shape[0]
+    window = f"[{lo[0]:.2f}, {hi[0]:.2f}] x [{lo[1]:.2f}, {hi[1]:.2f}]"
     print(f"5. linear regions: {n_regions} distinct activation patterns of the {a.width} hidden ReLUs "
-          "on a 300x300 grid of [-4, 4]^2 (the network is affine on each)")
+          f"on a 300x300 grid of the plotted window {window} (the network is affine on each)")
     os.makedirs(a.out, exist_ok=True)
-    fig, axes = plt().subplots(1, 2, figsize=(10, 4))
-    decision_regions(net, data.X, data.y, ax=axes[0], title="decision regions after training")
-    plot_history(hist, ax=axes[1], title="loss")
+    fig, axes = plt().subplots(1, 2, figsize=(12, 4.5))
+    decision_regions(net, data.X, data.y, ax=axes[0], margin=margin,
+                     title=f"2-{a.width}-2 ReLU MLP on two sines: decision regions\n"
+                           f"({n_regions} linear regions in this window)")
+    plot_history(hist, ax=axes[1], ylabel="softmax cross-entropy (mean)",
+                 title=f"training vs validation loss\n(full-batch Adam, lr 1e-2, {a.epochs} epochs)")
+    fig.tight_layout()
     path = savefig(fig, os.path.join(a.out, "tour.png"))
     with open(os.path.join(a.out, "tour.json"), "w") as fh:
-        json.dump({"gradcheck_max_rel_err": err, "regions": int(n_regions), "history": hist.to_dict()},
+        json.dump({"gradcheck_max_rel_err": err, "regions": int(n_regions),
+                   "regions_window": [lo.tolist(), hi.tolist()], "history": hist.to_dict()},
                   fh, indent=1)
     print(f"6. wrote {path} and {os.path.join(a.out, 'tour.json')}")
-    print("next: python -m refgrow tutorials   |   python -m refgrow reproduce --list")
+    print("next: python -m refgrow tutorials   |   python -m refgrow reproduce --list   |   "
+          "python -m refgrow figures --list")
     return 0
 
 
@@ -90,41 +101,25 @@ def _reproduce(argv) -> int:
     return experiments.run(argv[0], argv[1:])
 
 
-def _bench(argv) -> int:
-    from refgrow import bench
-    if not argv or argv[0] in ("-h", "--help", "--list"):
-        print("usage: python -m refgrow bench NAME [options] | all   (ratios against a peer, same run)\n")
-        print(bench.REGISTRY.listing())
-        return 0
-    if argv[0] != "all":
-        bench.run(argv[0], argv[1:])
-        return 0
-    p = ArgumentParser(prog="refgrow bench all", description="every benchmark with its defaults")
-    p.add_argument("--out", type=out_file, help="write all results as JSON to this file")
-    a = p.parse_args(argv[1:])
-    results = {name: bench.run(name, []) for name in bench.available()}
-    print("\nsummary (refgrow / peer, measured side by side):")
-    for name, res in results.items():
-        ratios = {k: v for k, v in res.items() if k.startswith("ratio")} if isinstance(res, dict) else {}
-        print(f"  {name:10s} " + ("  ".join(f"{k} {v:.3f}" for k, v in ratios.items()) or str(res)))
-    if a.out:
-        with open(a.out, "w") as fh:
-            json.dump(results, fh, indent=1, default=str)
-    return 0
-
-
 def _tutorials(argv) -> int:
+    p = argparse.ArgumentParser(prog="refgrow tutorials", description=(
+        "List the step-through tutorials, the paper each follows and how to run them."))
+    p.parse_args(argv)
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     files = sorted(glob.glob(os.path.join(here, "tutorials", "[0-9]*.py")))
-    print("Tutorials (plain Python in jupytext percent format; open as notebooks with "
-          "`jupytext --to notebook FILE`):")
+    print("Tutorials (plain Python in jupytext percent format):")
     if not files:
         print("  (none found: the tutorials live in the source checkout, under tutorials/)")
     for f in files:
         with open(f) as fh:
-            title = next((ln.strip("# \n") for ln in fh if ln.startswith("# #")), "")
-        print(f"  python {os.path.relpath(f)}   {title}")
-    print("Set REFGROW_QUICK=1 for the quick mode used by the test suite.")
+            text = fh.read()
+        title = next((ln.strip("# ") for ln in text.splitlines() if ln.startswith("# # ")), "")
+        refs = sorted(set(re.findall(r"references\.md#([a-z-]+)\)", text)))
+        print(f"  python {os.path.relpath(f)}\n      {title}"
+              + (f"\n      papers: {', '.join('docs/references.md#' + r for r in refs)}" if refs else ""))
+    print("As notebooks: python -m refgrow notebooks [--execute] [--quick]  (pip install -e \".[notebooks]\")")
+    print("REFGROW_QUICK=1 gives the quick mode used by the test suite; figures go to out/figures "
+          "(or $REFGROW_FIGURES).")
     return 0
 
 
@@ -139,9 +134,14 @@ def _version(argv) -> int:
 COMMANDS = {
     "tour": (_tour, "short end-to-end run: train a shallow ReLU MLP, gradient check, regions, figure"),
     "reproduce": (_reproduce, "run a paper experiment (reproduce --list shows them)"),
-    "bench": (_bench, "benchmarks as ratios against a peer in the same run (bench --list)"),
+    "bench": ("refgrow.bench:main", "benchmarks: ratios against a peer and the BLAS floor, timed in blocks (bench --list)"),
     "tutorials": (_tutorials, "list the step-through tutorials"),
+    "figures": ("refgrow.gallery:figures_main", "regenerate the figure gallery (figures/README.md)"),
+    "notebooks": ("refgrow.notebooks:notebooks_main", "write the tutorials as Jupyter notebooks (notebooks extra)"),
     "version": (_version, "print the version"),
+    "oracle": ("refgrow.oracle.cli:main", "golden vectors: export them, check another implementation (oracle --help)"),
+    "check": ("refgrow.exercises.checker:check_main", "check an exercise solution: check ID FILE | check --all DIR"),
+    "exercises": ("refgrow.exercises:exercises_main", "classroom exercises: exercises --list | exercises copy DIR"),
 }
 
 

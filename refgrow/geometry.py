@@ -54,11 +54,15 @@ Interpretation notes
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, fields
 
 import numpy as np
 
-from refgrow._validation import as_float_array, check_bool, check_index, check_int, check_real
+from refgrow._validation import (all_finite, array_namespace, as_float_array, check_bool, check_index, check_int,
+                                 check_real)
+from refgrow.backend import astype, concat, copy, device_kw, to_numpy
 from refgrow.hyperplane import closest_point_on_hyperplane, signed_distance
 from refgrow.jsonio import to_jsonable
 from refgrow.layers import ACTIVATIONS
@@ -99,16 +103,26 @@ def _check_search(tol, max_iter, refine=True):
 
 
 def _safe_norm(v) -> float:
-    """Euclidean norm without intermediate overflow (scaled by the largest entry)."""
-    s = float(np.max(np.abs(v))) if v.size else 0.0
-    return 0.0 if s == 0.0 else s * float(np.linalg.norm(v / s))
+    """Euclidean norm without intermediate overflow (scaled by the largest entry), in ``v``'s namespace."""
+    xp = array_namespace(v)
+    if xp is np:
+        s = float(np.max(np.abs(v))) if v.size else 0.0
+        return 0.0 if s == 0.0 else s * float(np.linalg.norm(v / s))
+    s = float(xp.max(xp.abs(v))) if math.prod(v.shape) else 0.0
+    return 0.0 if s == 0.0 else s * math.sqrt(float(xp.sum((v / s) * (v / s))))
 
 
 def _finite_result(res, name):
     """Raise when finite inputs gave non-finite geometry (float64 overflow)."""
-    vals = [np.asarray(getattr(res, f.name), dtype=float) for f in fields(res)
-            if isinstance(getattr(res, f.name), (float, np.ndarray))]
-    if not all(np.all(np.isfinite(v)) for v in vals):
+    ok = True
+    for f in fields(res):
+        v = getattr(res, f.name)
+        if isinstance(v, float):
+            ok = ok and math.isfinite(v)
+        elif hasattr(v, "__array_namespace__") or isinstance(v, np.ndarray):
+            xp = array_namespace(v)
+            ok = ok and bool(xp.all(xp.isfinite(v)))
+    if not ok:
         raise ValueError(f"{name} is too large in magnitude: the fold-point geometry overflows float64")
     return res
 
@@ -152,8 +166,8 @@ def activation_pattern(mlp, x) -> list:
     D = mlp.weights[0].shape[1]
     if x.shape[-1] != D:
         raise ValueError(f"x must have shape ({D},) or (n, {D}) (inputs of the network), got {x.shape}")
-    pats = mlp.preacts_and_patterns(np.atleast_2d(x), check_input=False)[1]
-    return [p[0] for p in pats] if x.ndim == 1 else pats
+    pats = mlp.preacts_and_patterns(x[None, :] if x.ndim == 1 else x, check_input=False)[1]
+    return [p[0, :] for p in pats] if x.ndim == 1 else pats
 
 
 def affine_map_of_pattern(mlp, pattern) -> tuple:
@@ -188,21 +202,37 @@ def affine_map_of_pattern(mlp, pattern) -> tuple:
     if len(pattern) != L - 1:
         raise ValueError(f"pattern must hold {L - 1} masks (one per hidden layer), got {len(pattern)}")
     for l, p in enumerate(pattern):
-        p = np.asarray(p) if isinstance(p, (list, tuple, np.ndarray)) else None
-        if p is None or p.dtype.kind not in "bi" or p.shape != (mlp.weights[l].shape[0],) or (
+        h = mlp.weights[l].shape[0]
+        if hasattr(p, "__array_namespace__") and not isinstance(p, np.ndarray):   # checked in its namespace
+            xq = array_namespace(p)
+            ok = tuple(p.shape) == (h,) and (p.dtype == xq.bool or (
+                xq.isdtype(p.dtype, "integral") and not bool(xq.any((p != 0) & (p != 1)))))
+            if ok:
+                continue
+            p = None
+        else:
+            p = np.asarray(p) if isinstance(p, (list, tuple, np.ndarray)) else None
+        if p is None or p.dtype.kind not in "bi" or p.shape != (h,) or (
                 p.dtype.kind == "i" and np.any((p != 0) & (p != 1))):
             raise TypeError(f"pattern[{l}] must be a boolean mask of shape ({mlp.weights[l].shape[0]},), got "
                             f"{pattern[l]!r}"[:200])
-    A = np.eye(mlp.weights[0].shape[1])
-    c = np.zeros(mlp.weights[0].shape[1])
+    xp = array_namespace(*mlp.weights)
+    dev = device_kw(xp, mlp.weights[0])
+    A = xp.eye(mlp.weights[0].shape[1], dtype=xp.float64, **dev)
+    c = xp.zeros(mlp.weights[0].shape[1], dtype=xp.float64, **dev)
     for l, (W, b) in enumerate(zip(mlp.weights, mlp.biases)):
         A = W @ A
         c = W @ c + (b if b is not None else 0.0)      # a bias-free layer has biases[l] = None
         if l < L - 1:
-            m = np.asarray(pattern[l], dtype=bool)
-            if m.shape != (W.shape[0],):
-                raise ValueError(f"pattern[{l}] must have shape ({W.shape[0]},), got {m.shape}")
-            if act == "relu":
+            m = pattern[l] if hasattr(pattern[l], "__array_namespace__") and xp is not np else \
+                np.asarray(pattern[l], dtype=bool)
+            if tuple(m.shape) != (W.shape[0],):
+                raise ValueError(f"pattern[{l}] must have shape ({W.shape[0]},), got {tuple(m.shape)}")
+            if act == "relu" and xp is np:
+                A = A * m[:, None]
+                c = c * m
+            elif act == "relu":                        # the array API has no float * bool
+                m = astype(xp, m, xp.float64)
                 A = A * m[:, None]
                 c = c * m
     return A, c
@@ -245,13 +275,14 @@ def local_affine_map(mlp, x) -> tuple:
         return affine_map_of_pattern(mlp, activation_pattern(mlp, x))
     Zs = _preacts(mlp, x[None, :])
     sigma_prime = ACTIVATIONS[mlp.activation][3]
-    A = np.eye(x.shape[0])
+    xp = array_namespace(x)
+    A = xp.eye(x.shape[0], dtype=xp.float64, **device_kw(xp, x))
     L = len(mlp.weights)
     for l, W in enumerate(mlp.weights):
         A = W @ A
         if l < L - 1:
-            A = A * sigma_prime(Zs[l][0])[:, None]
-    c = Zs[-1][0] - A @ x
+            A = A * sigma_prime(Zs[l][0, :])[:, None]
+    c = Zs[-1][0, :] - A @ x
     return A, c
 
 
@@ -277,7 +308,7 @@ def decision_boundary(mlp, x, i, j) -> tuple:
     """
     A, c = local_affine_map(mlp, x)
     i, j = _check_classes(i, j, A.shape[0])
-    return A[i] - A[j], float(c[i] - c[j])
+    return A[i, :] - A[j, :], float(c[i] - c[j])
 
 
 def logit_gap(mlp, X, i, j):
@@ -296,9 +327,9 @@ def logit_gap(mlp, X, i, j):
     if X.shape[-1] != mlp.sizes[0]:
         raise ValueError(f"X must have shape ({mlp.sizes[0]},) or (n, {mlp.sizes[0]}), got {X.shape}")
     i, j = _check_classes(i, j, mlp.sizes[-1])
-    out = _preacts(mlp, np.atleast_2d(X))[-1]
+    out = _preacts(mlp, X[None, :] if X.ndim == 1 else X)[-1]
     g = out[:, i] - out[:, j]
-    if not np.all(np.isfinite(g)):
+    if not all_finite(g):
         raise ValueError("X is too large in magnitude: the logit gap overflows float64")
     return float(g[0]) if X.ndim == 1 else g
 
@@ -351,7 +382,7 @@ class FoldPoint:
 
 
 def _same_pattern(p, q) -> bool:
-    return all(np.array_equal(a, b) for a, b in zip(p, q))
+    return all(tuple(a.shape) == tuple(b.shape) and bool(array_namespace(a, b).all(a == b)) for a, b in zip(p, q))
 
 
 def fold_point(mlp, x_mistake, i, j, *, refine=True, tol=1e-10, max_iter=50) -> FoldPoint:
@@ -387,9 +418,10 @@ def fold_point(mlp, x_mistake, i, j, *, refine=True, tol=1e-10, max_iter=50) -> 
     tol, max_iter, refine = _check_search(tol, max_iter, refine)
     i, j = _check_classes(i, j, mlp.sizes[-1])
     w, b = decision_boundary(mlp, x_mistake, i, j)
-    if not np.any(w):
+    xp = array_namespace(w)
+    if not bool(xp.any(w != 0)):
         raise ValueError(f"x_mistake must have a local decision boundary between classes {i} and {j}, got "
-                         f"{x_mistake.tolist()!r} where it is undefined "
+                         f"{to_numpy(x_mistake).tolist()!r} where it is undefined "
                          "(zero normal A[i] - A[j], e.g. every hidden unit is off); use "
                          "boundary_point_on_segment towards an instance predicted as the other class")
     try:
@@ -400,13 +432,14 @@ def fold_point(mlp, x_mistake, i, j, *, refine=True, tol=1e-10, max_iter=50) -> 
 
 def _fold_point(mlp, x_mistake, i, j, w, b, refine, tol, max_iter):
     """Body of :func:`fold_point` on validated arguments, from the mistake's boundary ``(w, b)``."""
+    xp = array_namespace(w)
     pat0 = activation_pattern(mlp, x_mistake)
     x_lin = closest_point_on_hyperplane(x_mistake, w, b)
 
     def tie(x):
-        out = _preacts(mlp, x[None, :])[-1][0]
+        out = _preacts(mlp, x[None, :])[-1][0, :]
         g = float(out[i] - out[j])
-        return g, abs(g) <= tol * max(1.0, float(np.max(np.abs(out))))
+        return g, abs(g) <= tol * max(1.0, float(xp.max(xp.abs(out))))
 
     x = x_lin
     g, ok = tie(x)
@@ -414,7 +447,7 @@ def _fold_point(mlp, x_mistake, i, j, w, b, refine, tol, max_iter):
     if refine:
         while not ok and n_iter < max_iter:
             wk, bk = decision_boundary(mlp, x, i, j)
-            if not np.any(wk):
+            if not bool(xp.any(wk != 0)):
                 break  # flat gap on this region: no boundary to project onto
             x = closest_point_on_hyperplane(x, wk, bk)
             n_iter += 1
@@ -449,10 +482,10 @@ def boundary_point_on_segment(mlp, x0, x1, i, j, *, tol=1e-12, max_iter=200) -> 
     tol, max_iter, _ = _check_search(tol, max_iter)
     i, j = _check_classes(i, j, mlp.sizes[-1])
     for x, name in ((x0, "x0"), (x1, "x1")):
-        out = _preacts(mlp, x[None, :])[-1][0]
-        if not (np.all(np.isfinite(out)) and np.isfinite(out[i] - out[j])):
+        out = _preacts(mlp, x[None, :])[-1][0, :]
+        if not all_finite(out, out[i] - out[j]):
             raise ValueError(f"{name} is too large in magnitude: the network's logit gap overflows float64")
-    if not np.all(np.isfinite(x1 - x0)):
+    if not all_finite(x1 - x0):
         raise ValueError("x0 and x1 are too far apart: x1 - x0 overflows float64")
     g0, g1 = logit_gap(mlp, x0, i, j), logit_gap(mlp, x1, i, j)
     if g0 * g1 > 0:
@@ -464,9 +497,9 @@ def boundary_point_on_segment(mlp, x0, x1, i, j, *, tol=1e-12, max_iter=200) -> 
     for _ in range(int(max_iter)):
         t = 0.5 * (lo + hi)
         x = x0 + t * (x1 - x0)
-        out = _preacts(mlp, x[None, :])[-1][0]
-        g = out[i] - out[j]
-        if abs(g) <= tol * max(1.0, float(np.max(np.abs(out)))):
+        out = _preacts(mlp, x[None, :])[-1][0, :]
+        g = float(out[i] - out[j])
+        if abs(g) <= tol * max(1.0, float(array_namespace(out).max(array_namespace(out).abs(out)))):
             break
         if (g > 0) == (g0 > 0):
             lo = t
@@ -494,7 +527,8 @@ def regression_hyperplane(mlp, x, output=0) -> tuple:
     """
     A, c = local_affine_map(mlp, x)
     output = check_index(output, "output", A.shape[0])
-    return np.concatenate([A[output], [-1.0]]), float(c[output])
+    xp = array_namespace(A)
+    return concat(xp, [A[output, :], xp.asarray([-1.0], dtype=A.dtype, **device_kw(xp, A))]), float(c[output])
 
 
 @dataclass(frozen=True)
@@ -551,9 +585,11 @@ def regression_fold_point(mlp, x_mistake, y_mistake, *, output=0, refine=True, t
     tol, max_iter, refine = _check_search(tol, max_iter, refine)
     output = check_index(output, "output", mlp.sizes[-1])
     y = as_float_array(y_mistake, "y_mistake")
-    if y.size != 1:
-        raise ValueError(f"y_mistake must be a scalar target, got shape {y.shape}")
-    z0 = np.concatenate([x_mistake, [float(y.reshape(()))]])
+    if math.prod(y.shape) != 1:
+        raise ValueError(f"y_mistake must be a scalar target, got shape {tuple(y.shape)}")
+    xp = array_namespace(x_mistake)
+    yv = float(array_namespace(y).reshape(y, ()))
+    z0 = concat(xp, [x_mistake, xp.asarray([yv], dtype=x_mistake.dtype, **device_kw(xp, x_mistake))])
     w, b = regression_hyperplane(mlp, x_mistake, output)
     pat0 = activation_pattern(mlp, x_mistake)
     D = x_mistake.shape[0]
@@ -573,6 +609,7 @@ def regression_fold_point(mlp, x_mistake, y_mistake, *, output=0, refine=True, t
             n_iter += 1
             r, ok = resid(z)
     in_region = _same_pattern(activation_pattern(mlp, z[:D]), pat0)
-    return _finite_result(RegressionFoldPoint(z_fold=z, x_fold=z[:D].copy(), w=w, b=b, in_region=bool(in_region),
-                               residual=r, converged=bool(ok), n_iter=n_iter,
-                               distance=_safe_norm(z - z0)), "x_mistake and y_mistake")
+    return _finite_result(RegressionFoldPoint(z_fold=z, x_fold=copy(xp, z[:D]), w=w, b=b,
+                                              in_region=bool(in_region), residual=r, converged=bool(ok),
+                                              n_iter=n_iter, distance=_safe_norm(z - z0)),
+                          "x_mistake and y_mistake")

@@ -20,7 +20,8 @@ import math
 
 import numpy as np
 
-from refgrow._validation import as_float_array
+from refgrow._validation import array_namespace, as_float_array
+from refgrow.backend import ldexp, to_numpy
 
 __all__ = ["closest_point_on_hyperplane", "signed_distance"]
 
@@ -31,20 +32,26 @@ def _check_hyperplane(x, w, b):
     if x.ndim not in (1, 2) or x.shape[-1] != w.shape[0]:
         raise ValueError(f"x must have shape ({w.shape[0]},) or (n, {w.shape[0]}) to match w, got {x.shape}")
     b = float(as_float_array(b, "b", ndim=0))
-    if not np.any(w):
-        raise ValueError(f"w must be nonzero (the normal of {{x : w.x + b = 0}}), got {w.tolist()!r}")
+    xp = array_namespace(w)
+    if not bool(xp.any(w != 0)):
+        raise ValueError(f"w must be nonzero (the normal of {{x : w.x + b = 0}}), got {to_numpy(w).tolist()!r}")
     ww = float(w @ w)
-    if not (np.isfinite(ww) and ww >= np.finfo(np.float64).tiny):
+    if not (math.isfinite(ww) and ww >= np.finfo(np.float64).tiny):
         # (w, b) and (w, b) / 2**e describe the same hyperplane: rescale exactly so w.w neither
         # overflows nor underflows (the projection and the signed distance are unchanged)
-        e = math.frexp(float(np.max(np.abs(w))))[1]
-        w, b = np.ldexp(w, -e), float(np.ldexp(b, -e))     # b may overflow: reported below
+        e = math.frexp(float(xp.max(xp.abs(w))))[1]
+        w, b = ldexp(xp, w, -e), float(np.ldexp(b, -e))    # b may overflow: reported below
         ww = float(w @ w)
     return x, w, b, ww
 
 
 def _finite(out, names="x, w and b"):
-    if not np.all(np.isfinite(out)):
+    if isinstance(out, float):
+        ok = math.isfinite(out)
+    else:
+        xp = array_namespace(out)
+        ok = bool(xp.all(xp.isfinite(out)))
+    if not ok:
         raise ValueError(f"{names} are too large in magnitude: the result overflows float64")
     return out
 
@@ -72,7 +79,7 @@ def closest_point_on_hyperplane(x, w, b) -> np.ndarray:
     """
     x, w, b, ww = _check_hyperplane(x, w, b)
     r = (x @ w + b) / ww
-    return _finite(x - np.multiply.outer(r, w))
+    return _finite(x - (r * w if x.ndim == 1 else r[:, None] * w[None, :]))      # x - r w, row-wise
 
 
 def signed_distance(x, w, b):
@@ -91,5 +98,5 @@ def signed_distance(x, w, b):
     float or ndarray, shape (n,)
     """
     x, w, b, ww = _check_hyperplane(x, w, b)
-    d = _finite((x @ w + b) / np.sqrt(ww))
+    d = _finite((x @ w + b) / math.sqrt(ww))
     return float(d) if x.ndim == 1 else d

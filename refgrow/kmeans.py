@@ -1,5 +1,9 @@
 """Weighted k-means (k-means++ seeding with weights, weighted Lloyd iterations).
 
+Single concern: weighted k-means (seeding, Lloyd steps, inertia) in any array namespace, with the
+exact power-of-two rescaling that keeps its squared distances inside float64; the public functions
+share those private steps, so splitting them would only move the helpers away from their one user.
+
 The slides of 000 ("Find Typical Mis-Predicted Instance") cluster a sample S of training inputs by
 **weighted k-means with the per-instance losses L as weights**, take the cluster with the highest
 mean loss and return the instance nearest its centroid; Algorithm 1 of 002 clusters the
@@ -65,7 +69,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._validation import as_float_array, as_labels, check_positive_int, check_rng
+from ._validation import array_namespace, as_float_array, as_labels, check_bool, check_positive_int, check_rng
+from .backend import astype, device_kw, from_numpy, ldexp, to_numpy
 
 __all__ = ["KMeansResult", "weighted_kmeans", "kmeans_plusplus", "lloyd_iteration",
            "weighted_inertia"]
@@ -98,19 +103,20 @@ class KMeansResult(NamedTuple):
 def _check_inputs(X, sample_weight, n_clusters):
     X = as_float_array(X, "X", ndim=2)
     n = X.shape[0]
+    xp = array_namespace(X)
     if sample_weight is None:
-        w = np.ones(n)
+        w = xp.ones(n, dtype=xp.float64, **device_kw(xp, X))
     else:
         w = as_float_array(sample_weight, "sample_weight", ndim=1, allow_empty=True)
         if w.shape[0] != n:
             raise ValueError(f"sample_weight must have shape ({n},) (one weight per row of X), "
                              f"got {w.shape}")
-    if np.any(w < 0):
-        raise ValueError(f"sample_weight must be >= 0, got minimum {w.min()!r}")
-    if not np.isfinite(w.sum()):
+    if bool(xp.any(w < 0)):
+        raise ValueError(f"sample_weight must be >= 0, got minimum {float(xp.min(w))!r}")
+    if not math.isfinite(float(xp.sum(w))):
         raise ValueError("sample_weight is too large in magnitude: its sum overflows float64 (only the "
                          "relative weights matter for the centres; rescale them)")
-    n_pos = int(np.count_nonzero(w > 0))
+    n_pos = int(xp.count_nonzero(w > 0))
     if n_pos == 0:
         raise ValueError("sample_weight must have at least one positive entry, got all zeros")
     k = check_positive_int(n_clusters, "n_clusters")
@@ -129,16 +135,22 @@ def _power_of_two_scale(*arrays) -> int:
     before this scaling); the centres and labels are scale-equivariant, so refgrow computes them on
     the scaled data instead of raising.
     """
-    amax = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0)
+    amax = max((float(array_namespace(a).max(array_namespace(a).abs(a))) for a in arrays
+                if math.prod(a.shape)), default=0.0)
     if amax > 2.0 ** 400 or 0.0 < amax < 2.0 ** -400:
         return math.frexp(amax)[1]
     return 0
 
 
+def _ldexp(a, e: int):
+    """``a * 2**e`` (exact), in the namespace of ``a``."""
+    return ldexp(array_namespace(a), a, e)
+
+
 def _weight_scale(w) -> tuple:
     """``(w * 2**-ew, ew)``: weights of order 1 (exact; centres depend on relative weights only)."""
     ew = _power_of_two_scale(w)
-    return (np.ldexp(w, -ew), ew) if ew else (w, 0)
+    return (_ldexp(w, -ew), ew) if ew else (w, 0)
 
 
 def _unscaled_inertia(inertia: float, e: int, ew: int = 0) -> float:
@@ -153,30 +165,50 @@ def _unscaled_inertia(inertia: float, e: int, ew: int = 0) -> float:
 # ----------------------------------------------------------------------------------------------
 # building blocks
 # ----------------------------------------------------------------------------------------------
+def _row_sq(X):
+    """``||x_i||^2`` for every row (n,): ``einsum`` in NumPy (no (n, D) temporary), else ``sum(X*X)``."""
+    if isinstance(X, np.ndarray):
+        return np.einsum("ij,ij->i", X, X)
+    return array_namespace(X).sum(X * X, axis=1)
+
+
+def _clip0(A):
+    """``max(A, 0)``, in place for NumPy."""
+    if isinstance(A, np.ndarray):
+        return np.maximum(A, 0.0, out=A)
+    return array_namespace(A).maximum(A, 0.0)
+
+
 def _sq_dist_to(X, x_sq, C):
     """(n, m) squared distances ||x_i||^2 - 2 x_i.c_j + ||c_j||^2 (clipped at 0)."""
     D2 = X @ C.T
     D2 *= -2.0
     D2 += x_sq[:, None]
-    D2 += np.einsum("ij,ij->i", C, C)[None, :]
-    np.maximum(D2, 0.0, out=D2)
-    return D2
+    D2 += _row_sq(C)[None, :]
+    return _clip0(D2)
 
 
 def _assign(X, x_sq, C):
     """Labels argmin_j ||x_i - c_j||^2 and the squared distance to the chosen centre."""
+    xp = array_namespace(X, C)
     G = X @ C.T                                   # (n, k); the only O(n k D) work
     G *= -2.0
-    G += np.einsum("ij,ij->i", C, C)[None, :]     # ||c||^2 - 2 x.c (||x||^2 is the same for all j)
-    labels = np.argmin(G, axis=1)
-    d2 = G[np.arange(G.shape[0]), labels] + x_sq
-    np.maximum(d2, 0.0, out=d2)
-    return labels, d2
+    G += _row_sq(C)[None, :]                      # ||c||^2 - 2 x.c (||x||^2 is the same for all j)
+    labels = xp.argmin(G, axis=1)
+    if xp is np:
+        d2 = G[np.arange(G.shape[0]), labels] + x_sq
+    else:                                         # the array API has no paired integer indexing
+        d2 = xp.take_along_axis(G, labels[:, None], axis=1)[:, 0] + x_sq
+    return labels, _clip0(d2)
 
 
 def _weighted_sums(X, w, labels, k):
     """Per-cluster weighted sums S_j = sum_{i in C_j} w_i x_i (k, D) and weights W_j (k,)."""
     n = X.shape[0]
+    xp = array_namespace(X, w)
+    if xp is not np:                              # the same (k, n) operand without a scatter
+        M = xp.where(labels[None, :] == xp.arange(k, **device_kw(xp, X))[:, None], w[None, :], 0.0)
+        return (X.T @ M.T).T, xp.sum(M, axis=1)
     M = np.zeros((k, n))
     M[labels, np.arange(n)] = w                   # weighted one-hot, a (k, n) BLAS operand
     # (X^T M^T)^T == M X; OpenBLAS is markedly faster with X as the transposed operand here
@@ -187,6 +219,14 @@ def _update(X, w, labels, d2, centers_old):
     """Weighted-mean update with empty-cluster relocation; returns (centers, relocated?)."""
     k = centers_old.shape[0]
     S, W = _weighted_sums(X, w, labels, k)
+    xp = array_namespace(X)
+    if xp is not np:
+        if int(xp.count_nonzero(W == 0)) == 0:    # no empty cluster: every centre is a weighted mean
+            return S / W[:, None], False
+        # documented host fallback: relocating an empty cluster walks the points one by one (a
+        # sequential, data-dependent loop); rare, so the arrays are copied to the host explicitly
+        c, rel = _update(to_numpy(X), to_numpy(w), to_numpy(labels), to_numpy(d2), to_numpy(centers_old))
+        return from_numpy(xp, c, X), rel
     empty = np.flatnonzero(W == 0)
     relocated = False
     if empty.size:
@@ -239,16 +279,19 @@ def weighted_inertia(X, sample_weight, centers, labels) -> float:
     labels = as_labels(labels, "labels", X.shape[0], C.shape[0])
     e = _power_of_two_scale(X, C)
     if e:
-        return _unscaled_inertia(_weighted_inertia(np.ldexp(X, -e), w, np.ldexp(C, -e), labels), e)
+        return _unscaled_inertia(_weighted_inertia(_ldexp(X, -e), w, _ldexp(C, -e), labels), e)
     return _weighted_inertia(X, w, C, labels)
 
 
 def _weighted_inertia(X, w, C, labels) -> float:
-    """Pure math of :func:`weighted_inertia` (validated inputs)."""
+    """Pure math of :func:`weighted_inertia` (validated inputs), in the namespace of ``X``."""
+    xp = array_namespace(X)
     total = 0.0
-    for s in range(0, X.shape[0], _CHUNK):
-        diff = X[s:s + _CHUNK] - C[labels[s:s + _CHUNK]]
-        total += float(np.einsum("ij,ij->i", diff, diff) @ w[s:s + _CHUNK])
+    n = X.shape[0]
+    for s in range(0, n, _CHUNK):
+        e = min(s + _CHUNK, n)                    # the array API refuses slices past the end
+        diff = X[s:e, :] - xp.take(C, labels[s:e], axis=0)
+        total += float(_row_sq(diff) @ w[s:e])
     return total
 
 
@@ -282,15 +325,23 @@ def lloyd_iteration(X, sample_weight, centers):
     C = as_float_array(centers, "centers", ndim=2, shape=(None, X.shape[1]))
     w, _ = _weight_scale(w)
     e = _power_of_two_scale(X, C)
-    Xs, Cs = (np.ldexp(X, -e), np.ldexp(C, -e)) if e else (X, C)
-    x_sq = np.einsum("ij,ij->i", Xs, Xs)
+    Xs, Cs = (_ldexp(X, -e), _ldexp(C, -e)) if e else (X, C)
+    x_sq = _row_sq(Xs)
     labels, d2 = _assign(Xs, x_sq, Cs)
     new, _ = _update(Xs, w, labels, d2, Cs)
-    return (np.ldexp(new, e) if e else new), labels
+    return (_ldexp(new, e) if e else new), labels
 
 
 def _plusplus(X, x_sq, w, k, rng, n_local_trials):
-    """k-means++ with weights on already validated (centred) data; returns (centers, indices)."""
+    """k-means++ with weights on already validated (centred) data; returns (centers, indices).
+
+    Documented host fallback: the seeding draws from ``rng`` (a NumPy Generator) with probabilities
+    computed from the data, so outside NumPy the data are copied to the host explicitly, seeded there
+    (the same draws, hence the same seeds as NumPy), and the centres copied back."""
+    xp = array_namespace(X)
+    if xp is not np:
+        C, idx = _plusplus(to_numpy(X), to_numpy(x_sq), to_numpy(w), k, rng, n_local_trials)
+        return from_numpy(xp, C, X), idx
     n = X.shape[0]
     idx = np.empty(k, dtype=np.int64)
     idx[0] = rng.choice(n, p=w / w.sum())
@@ -357,27 +408,29 @@ def kmeans_plusplus(X, sample_weight, n_clusters, *, rng=None, n_local_trials=No
     if n_local_trials is None:
         n_local_trials = 2 + int(math.log(k))
     n_local_trials = check_positive_int(n_local_trials, "n_local_trials")
+    xp = array_namespace(X)
     e = _power_of_two_scale(X)
     w, _ = _weight_scale(w)
-    Xs = np.ldexp(X, -e) if e else X
-    mu = Xs.mean(axis=0)
+    Xs = _ldexp(X, -e) if e else X
+    mu = xp.mean(Xs, axis=0)
     Xc = Xs - mu
-    _, idx = _plusplus(Xc, np.einsum("ij,ij->i", Xc, Xc), w, k, rng, n_local_trials)
-    return X[idx].copy(), idx
+    _, idx = _plusplus(Xc, _row_sq(Xc), w, k, rng, n_local_trials)
+    return (X[idx].copy() if xp is np else xp.take(X, from_numpy(xp, idx, X), axis=0)), idx
 
 
 def _lloyd(Xc, x_sq, w, centers, max_iter, tol_abs):
     """Weighted Lloyd loop with scikit-learn's stopping rules; returns (centers, labels, n_iter)."""
     n = Xc.shape[0]
-    labels_old = np.full(n, -1, dtype=np.int64)
+    xp = array_namespace(Xc)
+    labels_old = None
     strict = False
     it = 0
     for it in range(max_iter):
         labels, d2 = _assign(Xc, x_sq, centers)
         new, relocated = _update(Xc, w, labels, d2, centers)
-        shift = float(np.sum((new - centers) ** 2))
+        shift = float(xp.sum((new - centers) ** 2))
         centers = new
-        if not relocated and np.array_equal(labels, labels_old):
+        if not relocated and labels_old is not None and bool(xp.all(labels == labels_old)):
             strict = True
             break
         if shift <= tol_abs:
@@ -389,7 +442,7 @@ def _lloyd(Xc, x_sq, w, centers, max_iter, tol_abs):
 
 
 def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None, max_iter=300,
-                    tol=1e-4, n_init=1) -> KMeansResult:
+                    tol=1e-4, n_init=1, check_input: bool = True) -> KMeansResult:
     """Weighted k-means: weighted k-means++ seeding, then weighted Lloyd iterations.
 
     Implements the "weighted k-means clustering on S using L as weights" step of the slides' "Find
@@ -414,6 +467,11 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
         Relative centre-shift tolerance (times the mean per-feature variance of X), >= 0.
     n_init : int
         Number of seedings; the run with the lowest inertia is returned (first on ties).
+    check_input : bool, default True
+        Validate ``X`` and ``sample_weight`` (float64 conversion, finiteness, non-negative weights,
+        enough positive weights). Callers that already hold validated float64 arrays pass ``False``
+        (as in ``MLP.forward``); the arithmetic is identical. The scalar options and ``init`` are
+        checked either way.
 
     Returns
     -------
@@ -435,7 +493,11 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
     >>> sorted(res.centers.ravel().tolist()), float(res.inertia)
     ([0.75, 10.5], 1.25)
     """
-    X, w, k = _check_inputs(X, sample_weight, n_clusters)
+    if check_bool(check_input, "check_input"):
+        X, w, k = _check_inputs(X, sample_weight, n_clusters)
+    else:
+        w = np.ones(X.shape[0]) if sample_weight is None else sample_weight
+        k = check_positive_int(n_clusters, "n_clusters")
     max_iter = check_positive_int(max_iter, "max_iter")
     n_init = check_positive_int(n_init, "n_init")
     if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not (tol >= 0
@@ -453,13 +515,24 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
     e = _power_of_two_scale(X) if given is None else _power_of_two_scale(X, given)
     w, ew = _weight_scale(w)
     if e:                                            # see _power_of_two_scale
-        X = np.ldexp(X, -e)
-        given = None if given is None else np.ldexp(given, -e)
-    mu = X.mean(axis=0)
+        X = _ldexp(X, -e)
+        given = None if given is None else _ldexp(given, -e)
+    res = _weighted_kmeans(X, w, k, given, rng, max_iter, float(tol), n_init)
+    if e or ew:
+        return res._replace(centers=_ldexp(res.centers, e) if e else res.centers,
+                            inertia=_unscaled_inertia(res.inertia, e, ew))
+    return res
+
+
+def _weighted_kmeans(X, w, k, given, rng, max_iter, tol, n_init) -> KMeansResult:
+    """The computation of :func:`weighted_kmeans` on validated inputs (``given``: initial centres or
+    None for k-means++; ``rng`` a Generator), in the namespace of ``X``."""
+    xp = array_namespace(X)
+    mu = xp.mean(X, axis=0)
     Xc = X - mu                                      # distances are translation invariant
-    x_sq = np.einsum("ij,ij->i", Xc, Xc)
+    x_sq = _row_sq(Xc)
     # mean_d Var(X[:, d]) = sum_i ||x_i - mean||^2 / (n D), read off the centred row norms
-    tol_abs = float(x_sq.sum()) / X.size * float(tol) if tol > 0 else 0.0
+    tol_abs = float(xp.sum(x_sq)) / (X.shape[0] * X.shape[1]) * tol if tol > 0 else 0.0
     best = None
     n_trials = 2 + int(math.log(k))
     for _ in range(n_init):
@@ -472,13 +545,11 @@ def weighted_kmeans(X, sample_weight, n_clusters, *, init="k-means++", rng=None,
         if best is None or inertia < best[2]:
             best = (centers, labels, inertia, n_iter)
     centers, labels, inertia, n_iter = best
-    n_live = int(np.count_nonzero(np.bincount(labels, weights=w, minlength=k) > 0))
+    n_live = int(xp.count_nonzero(_weighted_sums(Xc, w, labels, k)[1] > 0)) if xp is not np else \
+        int(np.count_nonzero(np.bincount(labels, weights=w, minlength=k) > 0))
     if n_live < k:
         warnings.warn(f"weighted_kmeans: only {n_live} of n_clusters={k} clusters carry positive "
                       "weight (duplicate points?); the others keep their previous centres",
-                      RuntimeWarning, stacklevel=2)
-    if e or ew:
-        return KMeansResult(centers=np.ldexp(centers + mu, e), labels=labels.astype(np.int64),
-                            inertia=_unscaled_inertia(inertia, e, ew), n_iter=n_iter)
-    return KMeansResult(centers=centers + mu, labels=labels.astype(np.int64), inertia=inertia,
+                      RuntimeWarning, stacklevel=3)
+    return KMeansResult(centers=centers + mu, labels=astype(xp, labels, xp.int64), inertia=inertia,
                         n_iter=n_iter)

@@ -23,8 +23,10 @@ Interpretation note (ReLU at 0)
 """
 from __future__ import annotations
 
+import numpy as np
+
 from refgrow._validation import array_namespace, as_float_array, check_bool
-from refgrow.backend import get_xp
+from refgrow.backend import astype
 
 __all__ = ["affine_forward", "affine_backward", "relu_forward", "relu_backward",
            "tanh_forward", "tanh_backward", "identity_forward", "identity_backward", "ACTIVATIONS"]
@@ -73,9 +75,11 @@ def affine_forward(X, W, b, *, check_input: bool = True):
         X = as_float_array(X, "X", ndim=2, allow_empty=True)
         W = as_float_array(W, "W", shape=(None, X.shape[1]), allow_empty=True)
         b = as_float_array(b, "b", shape=(W.shape[0],), allow_empty=True)
-        Z = X @ W.T + b
+    Z = X @ W.T
+    Z += b                                # in place: one (n, h) array, same bits as ``X @ W.T + b``
+    if check_input:
         return _overflow(Z, ("X", "W", "b")), (X, W)
-    return X @ W.T + b, (X, W)
+    return Z, (X, W)
 
 
 def affine_backward(dZ, cache, *, check_input: bool = True):
@@ -106,14 +110,14 @@ def affine_backward(dZ, cache, *, check_input: bool = True):
             _overflow(o, ("dZ", "cache"))
         return out
     X, W = cache
-    return dZ @ W, dZ.T @ X, dZ.sum(axis=0)
+    return dZ @ W, dZ.T @ X, array_namespace(dZ).sum(dZ, axis=0)
 
 
 def relu_forward(Z, *, check_input: bool = True):
     """``A = max(Z, 0)``; returns ``(A, cache)`` with cache the mask ``Z > 0``, shape (n, h)."""
     if check_bool(check_input, "check_input"):
         Z = as_float_array(Z, "Z", allow_empty=True)
-    return get_xp().maximum(Z, 0.0), Z > 0
+    return _relu(Z), Z > 0
 
 
 def relu_backward(dA, cache, *, check_input: bool = True):
@@ -121,14 +125,15 @@ def relu_backward(dA, cache, *, check_input: bool = True):
     if check_bool(check_input, "check_input"):
         dA = as_float_array(dA, "dA", allow_empty=True)
         _check_mask(cache, dA.shape)
-    return dA * cache
+    xp = array_namespace(dA)
+    return dA * cache if xp is np else xp.where(cache, dA, 0.0)   # the array API has no float * bool
 
 
 def tanh_forward(Z, *, check_input: bool = True):
     """``A = tanh(Z)``; cache holds A."""
     if check_bool(check_input, "check_input"):
         Z = as_float_array(Z, "Z", allow_empty=True)
-    A = get_xp().tanh(Z)
+    A = array_namespace(Z).tanh(Z)
     return A, A
 
 
@@ -161,20 +166,24 @@ def identity_backward(dA, cache, *, check_input: bool = True):
 
 
 def _relu(z):
-    return get_xp().maximum(z, 0.0)
+    return array_namespace(z).maximum(z, 0.0)
 
 
 def _relu_prime(z):
-    return (z > 0).astype(z.dtype)
+    return astype(array_namespace(z), z > 0, z.dtype)
+
+
+def _tanh(z):
+    return array_namespace(z).tanh(z)
 
 
 def _tanh_prime(z):
-    return 1.0 - get_xp().tanh(z) ** 2
+    return 1.0 - array_namespace(z).tanh(z) ** 2
 
 
 #: name -> (forward, backward, sigma, sigma')  (sigma' is the derivative used in TINY's linearisation)
 ACTIVATIONS = {
     "relu": (relu_forward, relu_backward, _relu, _relu_prime),
-    "tanh": (tanh_forward, tanh_backward, lambda z: get_xp().tanh(z), _tanh_prime),
+    "tanh": (tanh_forward, tanh_backward, _tanh, _tanh_prime),
     "identity": (identity_forward, identity_backward, lambda z: z, lambda z: z * 0.0 + 1.0),
 }

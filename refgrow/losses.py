@@ -24,10 +24,12 @@ Interpretation note (MSE per sample)
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from refgrow._validation import as_float_array, as_labels
-from refgrow.backend import get_xp
+from refgrow._validation import array_namespace, as_float_array, as_labels
+from refgrow.backend import astype, device_kw
 
 __all__ = ["softmax", "log_softmax", "softmax_cross_entropy", "mse", "accuracy", "get_loss", "LOSSES"]
 
@@ -50,40 +52,48 @@ def log_softmax(logits):
 
 
 def _log_softmax(logits):
-    """Pure math of :func:`log_softmax` (no validation)."""
-    xp = get_xp()
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    return shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
+    """Pure math of :func:`log_softmax` (no validation), in the namespace of ``logits``."""
+    xp = array_namespace(logits)
+    shifted = logits - xp.max(logits, axis=1, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
 
 
 def softmax(logits):
     """Row-wise softmax ``p_ik = exp(z_ik) / sum_j exp(z_ij)``, computed stably. Shape (n, K)."""
-    return get_xp().exp(log_softmax(logits))
+    return array_namespace(logits).exp(log_softmax(logits))
 
 
 def _finite_loss(value, grad, names):
     """Raise a clear ``ValueError`` when a loss of finite inputs is not representable in float64."""
-    xp = get_xp()
-    v = value if isinstance(value, float) else xp.asarray(value)
-    if not (bool(xp.all(xp.isfinite(xp.asarray(v)))) and bool(xp.all(xp.isfinite(grad)))):
+    xp = array_namespace(grad)
+    v_ok = math.isfinite(value) if isinstance(value, float) else bool(xp.all(xp.isfinite(value)))
+    if not (v_ok and bool(xp.all(xp.isfinite(grad)))):
         raise ValueError(f"{' and '.join(names)} are too large in magnitude: the loss or its gradient "
                          "overflows float64 (rescale the inputs)")
     return value, grad
 
 
 def _sce(logits, y, reduction="mean"):
-    """Pure math of softmax cross-entropy (no validation)."""
-    xp = get_xp()
+    """Pure math of softmax cross-entropy (no validation).
+
+    NumPy indexes ``logp[i, y_i]`` directly; other namespaces (the array API has no paired integer
+    indexing) use the one-hot mask ``y_i == k``, which selects the same entries: same values."""
+    xp = array_namespace(logits, y)
     n = logits.shape[0]
     logp = _log_softmax(logits)
-    rows = xp.arange(n)
-    losses = -logp[rows, y]                       # l_i = -log p_{i, y_i}
     d = xp.exp(logp)                              # d l_i / d z_i = p_i - e_{y_i}
-    d[rows, y] -= 1.0
+    if xp is np:
+        rows = np.arange(n)
+        losses = -logp[rows, y]                   # l_i = -log p_{i, y_i}
+        d[rows, y] -= 1.0
+    else:
+        onehot = y[:, None] == xp.arange(logits.shape[1], **device_kw(xp, logits))[None, :]
+        losses = -xp.sum(xp.where(onehot, logp, 0.0), axis=1)
+        d = d - astype(xp, onehot, d.dtype)
     if reduction == "mean":
-        return float(losses.mean()), d / n
+        return float(xp.mean(losses)), d / n
     if reduction == "sum":
-        return float(losses.sum()), d
+        return float(xp.sum(losses)), d
     return losses, d
 
 
@@ -121,14 +131,16 @@ def softmax_cross_entropy(logits, y, *, reduction="mean"):
 
 
 def _mse(pred, target, reduction="mean"):
+    xp = array_namespace(pred, target)
     diff = pred - target
     n = pred.shape[0]
-    m = diff.size // max(n, 1)                    # K: entries per sample
+    size = math.prod(diff.shape)
+    m = size // max(n, 1)                         # K: entries per sample
     if reduction == "mean":
-        return float((diff * diff).mean()), 2.0 * diff / diff.size
+        return float(xp.mean(diff * diff)), 2.0 * diff / size
     if reduction == "sum":
-        return float((diff * diff).sum() / m), 2.0 * diff / m
-    return (diff * diff).reshape(n, -1).mean(axis=1), 2.0 * diff / m
+        return float(xp.sum(diff * diff) / m), 2.0 * diff / m
+    return xp.mean(xp.reshape(diff * diff, (n, -1)), axis=1), 2.0 * diff / m
 
 
 def mse(pred, target, *, reduction="mean"):
@@ -160,8 +172,9 @@ def mse(pred, target, *, reduction="mean"):
         raise ValueError(f"target must have the shape of pred {pred.shape}, got {target.shape}")
     with np.errstate(over="ignore", invalid="ignore"):      # overflow is handled just below
         value, grad = _mse(pred, target, reduction)
-    xp = get_xp()
-    if not (bool(xp.all(xp.isfinite(xp.asarray(value)))) and bool(xp.all(xp.isfinite(grad)))):
+    xp = array_namespace(pred)
+    v_ok = math.isfinite(value) if isinstance(value, float) else bool(xp.all(xp.isfinite(value)))
+    if not (v_ok and bool(xp.all(xp.isfinite(grad)))):
         value, grad = _mse_scaled(pred, target, reduction)
     return _finite_loss(value, grad, ("pred", "target"))
 
@@ -170,7 +183,7 @@ def _mse_scaled(pred, target, reduction):
     """:func:`_mse` for inputs whose difference or square overflows: with ``s = max |pred|, |target|``,
     ``(p - t)^2 = s^2 (p/s - t/s)^2`` is evaluated without intermediate overflow (the value itself
     may still exceed float64, which :func:`mse` reports)."""
-    xp = get_xp()
+    xp = array_namespace(pred, target)
     s = float(xp.max(xp.maximum(xp.abs(pred), xp.abs(target))))
     d = pred / s - target / s                      # |d| <= 2: no overflow
     m = float(xp.max(xp.abs(d))) or 1.0
@@ -181,10 +194,10 @@ def _mse_scaled(pred, target, reduction):
     with np.errstate(over="ignore"):
         grad = (2.0 * u) * (scale / (d.size if reduction == "mean" else k))
         if reduction == "mean":                   # (mean u^2 * scale) * scale: no scale^2 formed
-            return float(((u * u).mean() * scale) * scale), grad
+            return float((float(xp.mean(u * u)) * scale) * scale), grad
         if reduction == "sum":
-            return float(((u * u).sum() / k * scale) * scale), grad
-        return ((u * u).reshape(n, -1).mean(axis=1) * scale) * scale, grad
+            return float((float(xp.sum(u * u)) / k * scale) * scale), grad
+        return (xp.mean(xp.reshape(u * u, (n, -1)), axis=1) * scale) * scale, grad
 
 
 def accuracy(logits, y, *, check_input: bool = True) -> float:
@@ -205,8 +218,11 @@ def accuracy(logits, y, *, check_input: bool = True) -> float:
 
 
 def _accuracy(logits, y) -> float:
-    """Pure math of :func:`accuracy` (no validation)."""
-    return float(np.mean(np.argmax(np.asarray(logits), axis=1) == np.asarray(y)))
+    """Pure math of :func:`accuracy` (no validation), in the namespace of ``logits``."""
+    xp = array_namespace(logits, y)
+    if xp is np:
+        return float(np.mean(np.argmax(np.asarray(logits), axis=1) == np.asarray(y)))
+    return float(xp.mean(astype(xp, xp.argmax(logits, axis=1) == y, xp.float64)))
 
 
 #: name -> validated loss function ``(out, target, *, reduction) -> (loss, d_out)``

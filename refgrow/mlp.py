@@ -32,6 +32,16 @@ Interpretation note (bitwise function preservation)
     ``merge_blocks()`` returns the same network as one block per layer (faster after many growth
     steps; equal up to round-off).
 
+Interpretation note (layers without bias)
+    A layer may have no bias, like PyTorch's ``nn.Linear(..., bias=False)``: pass ``None`` as its entry of
+    ``biases`` (or ``MLP.init(..., bias=False)``, or a per-layer sequence of bools). ``has_bias[l]`` records
+    it. Such a layer computes ``z_l = a_l W_l^T`` and **never reads** ``biases[l]``, which is kept as a zero
+    array of shape (out,) so that code indexing ``biases`` (optimisers, geometry, region counting) works
+    unchanged; its gradient ``Gradients.biases[l]`` is that zero array's true gradient, zeros (so an
+    optimiser leaves it at zero). ``add_neurons`` on a hidden layer without bias accepts ``b_in=None`` or an
+    all-zero ``b_in`` and refuses any other value; ``n_params`` does not count absent biases; ``save``/``load``
+    keep the flags (key ``has_bias``).
+
 Back-propagation (the chain rule, layer by layer, from ``dL/dz_{L-1} = d_out``)::
 
     dL/dW_l = (dL/dz_l)^T a_l,   dL/db_l = sum_i dL/dz_l[i],   dL/da_l = dL/dz_l W_l,
@@ -44,9 +54,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from refgrow._validation import as_float_array, check_bool, check_int, check_positive_int, check_rng
-from refgrow.backend import get_xp
-from refgrow.layers import ACTIVATIONS, affine_backward, affine_forward
+from refgrow._validation import (array_namespace, as_float_array, check_bool, check_int, check_positive_int,
+                                 check_rng)
+from refgrow.backend import concat, copy, device_kw, from_numpy, to_numpy
+from refgrow.layers import ACTIVATIONS, affine_forward
 
 __all__ = ["MLP", "ForwardCache", "Gradients", "INITS", "as_mlp", "check_mlp"]
 
@@ -80,6 +91,7 @@ class Gradients:
     ----------
     weights : list of (h_{l+1}, h_l) arrays
     biases : list of (h_{l+1},) arrays
+        zeros for a layer without bias (module note "layers without bias")
     inputs : (n, D) array, ``dL/dX``
     preacts : list of (n, h_{l+1}) arrays, ``dL/dz_l`` (TINY's ``-V_goal`` up to the 1/n of a mean loss)
     """
@@ -97,8 +109,8 @@ class MLP:
     ----------
     weights : list of ndarray
         ``weights[l]`` has shape (out, in); consecutive shapes must chain.
-    biases : list of ndarray
-        ``biases[l]`` has shape (out,).
+    biases : list of ndarray or None
+        ``biases[l]`` has shape (out,); ``None`` for a layer without bias (module note).
     activation : {"relu", "tanh", "identity"}, keyword-only
         Activation of every hidden layer (the output layer is affine).
 
@@ -121,7 +133,11 @@ class MLP:
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
         W = [as_float_array(w, f"weights[{l}]", ndim=2) for l, w in enumerate(weights)]
-        b = [as_float_array(v, f"biases[{l}]", ndim=1) for l, v in enumerate(biases)]
+        has_bias = [v is not None for v in biases]
+        xp = array_namespace(*W)
+        b = [as_float_array(v, f"biases[{l}]", ndim=1) if hb else
+             xp.zeros(W[l].shape[0], dtype=xp.float64, **device_kw(xp, W[l]))
+             for l, (v, hb) in enumerate(zip(biases, has_bias))]
         for l in range(len(W)):
             if b[l].shape[0] != W[l].shape[0]:
                 raise ValueError(f"biases[{l}] must have shape ({W[l].shape[0]},) to match weights[{l}] "
@@ -129,8 +145,10 @@ class MLP:
             if l and W[l].shape[1] != W[l - 1].shape[0]:
                 raise ValueError(f"weights[{l}] must have {W[l - 1].shape[0]} columns (the outputs of "
                                  f"weights[{l - 1}] {W[l - 1].shape}), got shape {W[l].shape}")
-        self.weights = [np.array(w) for w in W]       # own copies
-        self.biases = [np.array(v) for v in b]
+        self.weights = [copy(xp, w) for w in W]       # own copies, in the namespace of the weights
+        self.biases = [copy(xp, v) for v in b]
+        #: per affine layer, whether it has a bias (module note "layers without bias")
+        self.has_bias = tuple(has_bias)
         self.activation = activation
         self.blocks = self._check_blocks(blocks)
 
@@ -151,11 +169,16 @@ class MLP:
 
     def merge_blocks(self) -> "MLP":
         """The same network with one growth block per hidden layer (see the module note)."""
-        return MLP(self.weights, self.biases, activation=self.activation)
+        return MLP(self.weights, self._bias_list(self.biases), activation=self.activation)
+
+    def _bias_list(self, biases):
+        """``biases`` with ``None`` in place of the layers without bias (constructor input)."""
+        return [v if hb else None for v, hb in zip(biases, self.has_bias)]
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def init(cls, sizes, *, rng=None, init: str = "kaiming", activation: str = "relu") -> "MLP":
+    def init(cls, sizes, *, rng=None, init: str = "kaiming", activation: str = "relu",
+             bias=True) -> "MLP":
         """A freshly initialised MLP with layer widths ``sizes = [D, h_1, ..., K]``.
 
         Parameters
@@ -167,30 +190,44 @@ class MLP:
             ``"torch"``: PyTorch ``nn.Linear`` default, ``W, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in))``.
             ``"zeros"``: all zeros.
         activation : {"relu", "tanh", "identity"}
+        bias : bool or sequence of bool (one per affine layer), default True
+            ``False`` gives layers without bias, like ``nn.Linear(..., bias=False)`` (module note). With
+            ``init="torch"`` a layer without bias draws no bias, so its weights are the same draws as
+            PyTorch would make for it.
         """
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
             raise ValueError(f"sizes must be a sequence of at least 2 layer widths, got {sizes!r}")
         sizes = [check_positive_int(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
         if init not in INITS:
             raise ValueError(f"init must be one of {INITS}, got {init!r}")
+        n_layers = len(sizes) - 1
+        if isinstance(bias, (bool, np.bool_)):
+            flags = [bool(bias)] * n_layers
+        elif hasattr(bias, "__len__") and len(bias) == n_layers and all(
+                isinstance(v, (bool, np.bool_)) for v in bias):
+            flags = [bool(v) for v in bias]
+        else:
+            raise ValueError(f"bias must be a bool or a sequence of {n_layers} bools (one per affine "
+                             f"layer), got {bias!r}")
         rng = check_rng(rng)
         weights, biases = [], []
-        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        for fan_in, fan_out, hb in zip(sizes[:-1], sizes[1:], flags):
             if init == "kaiming":
                 weights.append(rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_out, fan_in)))
-                biases.append(np.zeros(fan_out))
+                biases.append(np.zeros(fan_out) if hb else None)
             elif init == "torch":
                 bound = 1.0 / np.sqrt(fan_in)
                 weights.append(rng.uniform(-bound, bound, size=(fan_out, fan_in)))
-                biases.append(rng.uniform(-bound, bound, size=fan_out))
+                biases.append(rng.uniform(-bound, bound, size=fan_out) if hb else None)
             else:
                 weights.append(np.zeros((fan_out, fan_in)))
-                biases.append(np.zeros(fan_out))
+                biases.append(np.zeros(fan_out) if hb else None)
         return cls(weights, biases, activation=activation)
 
     def copy(self) -> "MLP":
         """A deep copy."""
-        return MLP(self.weights, self.biases, activation=self.activation, blocks=self.blocks)
+        return MLP(self.weights, self._bias_list(self.biases), activation=self.activation,
+                   blocks=self.blocks)
 
     # ------------------------------------------------------------------ properties
     @property
@@ -205,15 +242,21 @@ class MLP:
 
     @property
     def n_params(self) -> int:
-        """Number of scalar parameters (weights and biases)."""
-        return int(sum(w.size + b.size for w, b in zip(self.weights, self.biases)))
+        """Number of scalar parameters (weights and the biases of the layers that have one)."""
+        return int(sum(w.size + (b.size if hb else 0)
+                       for w, b, hb in zip(self.weights, self.biases, self.has_bias)))
 
     def parameters(self) -> list:
-        """The live parameter arrays ``[W_0, b_0, W_1, b_1, ...]`` (modifying them modifies the net)."""
+        """The live parameter arrays ``[W_0, b_0, W_1, b_1, ...]`` (modifying them modifies the net).
+
+        A layer without bias still contributes its (unused, zero) ``b_l`` so that positions match
+        :class:`Gradients` (whose entry for it is zeros).
+        """
         return [p for wb in zip(self.weights, self.biases) for p in wb]
 
     def __repr__(self) -> str:
-        return f"MLP(sizes={self.sizes}, activation={self.activation!r}, n_params={self.n_params})"
+        nb = "" if all(self.has_bias) else f", has_bias={self.has_bias}"
+        return f"MLP(sizes={self.sizes}, activation={self.activation!r}{nb}, n_params={self.n_params})"
 
     # ------------------------------------------------------------------ forward / backward
     def _check_X(self, X):
@@ -261,11 +304,12 @@ class MLP:
 
     def _check_overflow(self, out, name):
         """A finite network and finite inputs must give finite outputs: else float64 overflowed."""
-        xp = get_xp()
+        xp = array_namespace(out)
         if not bool(xp.all(xp.isfinite(out))) and all(bool(xp.all(xp.isfinite(p))) for p in self.parameters()):
             raise ValueError(f"{name} is too large in magnitude for this network: its outputs overflow float64")
 
-    def backward(self, cache: ForwardCache, d_out, *, check_input: bool = True) -> Gradients:
+    def backward(self, cache: ForwardCache, d_out, *, check_input: bool = True,
+                 input_grad: bool = True) -> Gradients:
         """Back-propagate ``d_out = dL/df`` (shape (n, K)) through the cached forward pass.
 
         Returns
@@ -275,9 +319,13 @@ class MLP:
             ``preacts[l]`` (n, h_{l+1}) = ``dL/dz_l``.
 
         ``check_input=False`` skips the validation of ``cache`` and ``d_out`` (trusted callers only).
+        ``input_grad=False`` skips ``dL/dX`` (``inputs`` is then None): a training step does not need
+        it, and it is one of the three large products of the backward pass; the other gradients are
+        bit-identical.
         """
+        input_grad = check_bool(input_grad, "input_grad")
         if not check_bool(check_input, "check_input"):
-            return self._backward(cache, d_out)
+            return self._backward(cache, d_out, input_grad=input_grad)
         if not isinstance(cache, ForwardCache):
             raise TypeError(f"cache must be the ForwardCache returned by forward, got {type(cache).__name__}")
         L = len(self.weights)
@@ -288,9 +336,10 @@ class MLP:
                              f"sizes {self.sizes})")
         out = cache.preacts[-1]
         d_out = as_float_array(d_out, "d_out", shape=out.shape, allow_empty=True)
-        grads = self._backward(cache, d_out)
-        xp = get_xp()
-        if not all(bool(xp.all(xp.isfinite(g))) for g in grads.weights + grads.biases + [grads.inputs]):
+        grads = self._backward(cache, d_out, input_grad=input_grad)
+        xp = array_namespace(d_out)
+        outs = grads.weights + grads.biases + ([grads.inputs] if grads.inputs is not None else [])
+        if not all(bool(xp.all(xp.isfinite(g))) for g in outs):
             if all(bool(xp.all(xp.isfinite(p))) for p in self.parameters()):
                 raise ValueError("d_out is too large in magnitude: the gradients overflow float64")
         return grads
@@ -308,11 +357,17 @@ class MLP:
         """``z_l = a W_l^T + b_l``, summed over growth blocks in order (see the module note)."""
         W, b = self.weights[l], self.biases[l]
         rows, cols = self._slices(l)
-        if len(rows) == 1 and len(cols) == 1:
+        if not self.has_bias[l]:                               # a layer without bias: z = a W^T
+            if len(rows) == 1 and len(cols) == 1:
+                return a @ W.T
+        elif len(rows) == 1 and len(cols) == 1:
             return affine_forward(a, W, b, check_input=False)[0]
-        z = get_xp().empty((a.shape[0], W.shape[0]), dtype=a.dtype)
+        xp = array_namespace(a, W)
+        z = xp.empty((a.shape[0], W.shape[0]), dtype=a.dtype, **device_kw(xp, a))
         for r in rows:
-            zr = a[:, cols[0]] @ W[r, cols[0]].T + b[r]
+            zr = a[:, cols[0]] @ W[r, cols[0]].T
+            if self.has_bias[l]:
+                zr += b[r]
             for c in cols[1:]:
                 zr += a[:, c] @ W[r, c].T
             z[:, r] = zr
@@ -324,24 +379,38 @@ class MLP:
         rows, _ = self._slices(l)
         if len(rows) == 1:
             return dz @ W
-        da = dz[:, rows[0]] @ W[rows[0]]
+        da = dz[:, rows[0]] @ W[rows[0], :]
         for r in rows[1:]:
-            da += dz[:, r] @ W[r]
+            da += dz[:, r] @ W[r, :]
         return da
 
-    def _backward(self, cache, d_out):
+    def _backward(self, cache, d_out, *, input_grad: bool = True):
+        """Back-propagation without validation; each product is formed once.
+
+        ``dW_l = dz_l^T a_l`` and ``db_l`` as in :func:`refgrow.layers.affine_backward`, and
+        ``dL/da_l = dz_l W_l`` from :meth:`_input_grad` (block-wise, see the module note) only, so the
+        (n, h_l) x (h_l, h_{l-1}) product is not computed twice. ``input_grad=False`` skips
+        ``dL/dX`` (the layer-0 ``dz_0 W_0``, one of the three large products of a step);
+        ``Gradients.inputs`` is then ``None``.
+        """
         bwd = ACTIVATIONS[self.activation][1]
         L = len(self.weights)
         dW, db, dZ = [None] * L, [None] * L, [None] * L
-        dz = d_out
+        dz, da = d_out, None
+        xp = array_namespace(d_out)
         for l in range(L - 1, -1, -1):
             dZ[l] = dz
-            _, dW[l], db[l] = affine_backward(dz, (cache.inputs[l], self.weights[l]), check_input=False)
-            da = self._input_grad(l, dz)                       # dL/da_l = dL/dz_l W_l
-            if l > 0:
-                # dL/dz_{l-1} = dL/da_l * sigma'(z_{l-1})
-                dz = bwd(da, cache.act_caches[l - 1], check_input=False)
-        return Gradients(weights=dW, biases=db, inputs=da, preacts=dZ)
+            dW[l], db[l] = dz.T @ cache.inputs[l], xp.sum(dz, axis=0)  # dW_l = dz_l^T a_l, db_l
+            if not self.has_bias[l]:
+                db[l] = xp.zeros_like(db[l])                   # the unused zero bias (module note)
+            if l > 0 or input_grad:
+                da = self._input_grad(l, dz)                           # dL/da_l = dL/dz_l W_l
+            if l > 0:                                          # dL/dz_{l-1} = dL/da_l * sigma'(z_{l-1})
+                if self.activation == "relu" and xp is np:     # da is ours: mask it in place (same bits)
+                    dz = np.multiply(da, cache.act_caches[l - 1], out=da)
+                else:
+                    dz = bwd(da, cache.act_caches[l - 1], check_input=False)
+        return Gradients(weights=dW, biases=db, inputs=da if input_grad else None, preacts=dZ)
 
     def predict(self, X):
         """Network output ``f(X)``, shape (n, K)."""
@@ -420,6 +489,9 @@ class MLP:
         ``w_in`` (k, d_prev) are appended to ``weights[h]``, ``b_in`` (k,) to ``biases[h]``, and the new
         columns ``w_out`` (d_next, k) to ``weights[h+1]``. With ``w_out = 0`` the function is unchanged.
         The original network is not modified.
+
+        If hidden layer ``h`` has no bias (``has_bias[h]`` False), ``b_in`` must be ``None`` or all zeros
+        (module note); otherwise ``b_in`` of shape (k,) is required.
         """
         h = self.check_hidden_layer(hidden_layer)
         d_prev, d_next = self.weights[h].shape[1], self.weights[h + 1].shape[0]
@@ -427,15 +499,23 @@ class MLP:
         k = w_in.shape[0]
         if w_in.shape[1] != d_prev:
             raise ValueError(f"w_in must have shape (k, {d_prev}), got {w_in.shape}")
+        if b_in is None:
+            if self.has_bias[h]:
+                raise ValueError(f"b_in must be an array of shape ({k},): hidden layer {h} has a bias, got None")
+            b_in = array_namespace(w_in).zeros(k, dtype=w_in.dtype, **device_kw(array_namespace(w_in), w_in))
         b_in = as_float_array(b_in, "b_in", shape=(k,))
+        if not self.has_bias[h] and bool(array_namespace(b_in).any(b_in != 0)):
+            raise ValueError(f"b_in must be None or zeros: hidden layer {h} has no bias (has_bias[{h}] is "
+                             f"False), got max |b_in| = {float(np.max(np.abs(to_numpy(b_in)))):.3g}")
         w_out = as_float_array(w_out, "w_out", shape=(d_next, k))
-        W, b = [w.copy() for w in self.weights], [v.copy() for v in self.biases]
-        W[h] = np.vstack([W[h], w_in])
-        b[h] = np.concatenate([b[h], b_in])
-        W[h + 1] = np.hstack([W[h + 1], w_out])
+        xp = array_namespace(*self.weights)
+        W, b = list(self.weights), list(self.biases)           # MLP(...) below copies them
+        W[h] = concat(xp, [W[h], w_in], axis=0)
+        b[h] = concat(xp, [b[h], b_in], axis=0)
+        W[h + 1] = concat(xp, [W[h + 1], w_out], axis=1)
         blocks = [list(bl) for bl in self.blocks]
         blocks[h].append(k)
-        return MLP(W, b, activation=self.activation, blocks=blocks)
+        return MLP(W, self._bias_list(b), activation=self.activation, blocks=blocks)
 
     def remove_neurons(self, hidden_layer: int, idx) -> "MLP":
         """A new MLP without the neurons ``idx`` (int or sequence) of hidden layer ``hidden_layer``."""
@@ -448,17 +528,21 @@ class MLP:
             raise ValueError(f"idx must leave at least one of the {width} neurons of hidden layer {h}, "
                              f"got {idx.tolist()}")
         keep = np.setdiff1d(np.arange(width), idx)
-        W, b = [w.copy() for w in self.weights], [v.copy() for v in self.biases]
-        W[h], b[h], W[h + 1] = W[h][keep], b[h][keep], W[h + 1][:, keep]
+        W, b = list(self.weights), list(self.biases)           # MLP(...) below copies them
+        xp = array_namespace(*W)
+        kp = from_numpy(xp, keep, W[h])
+        W[h], b[h], W[h + 1] = xp.take(W[h], kp, axis=0), xp.take(b[h], kp, axis=0), xp.take(W[h + 1], kp, axis=1)
         owner = np.repeat(np.arange(len(self.blocks[h])), self.blocks[h])[keep]   # block of each kept unit
         blocks = [list(bl) for bl in self.blocks]
         blocks[h] = [int(c) for c in np.bincount(owner) if c > 0]
-        return MLP(W, b, activation=self.activation, blocks=blocks)
+        return MLP(W, self._bias_list(b), activation=self.activation, blocks=blocks)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path) -> None:
-        """Save as ``.npz`` (no pickle): keys ``W0, b0, ..., blocks0, ..., activation, n_layers``.
+        """Save as ``.npz`` (no pickle): keys ``W0, b0, ..., blocks0, ..., activation, n_layers, has_bias``.
 
+        ``has_bias`` (bool, one per layer) is written only when some layer has no bias, so files of
+        networks with all biases are unchanged; ``b{l}`` of a layer without bias holds its zeros.
         ``path`` gets the extension ``.npz`` appended when it has none (as :func:`numpy.savez` does);
         :meth:`load` accepts the path with or without it. Its folder must exist, and ``path`` must not
         be a folder.
@@ -467,9 +551,12 @@ class MLP:
         parent = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(parent):
             raise ValueError(f"path {path!r}: the folder {parent!r} does not exist")
-        arrays = {f"W{l}": w for l, w in enumerate(self.weights)}
-        arrays.update({f"b{l}": v for l, v in enumerate(self.biases)})
+        arrays = {f"W{l}": to_numpy(w) for l, w in enumerate(self.weights)}      # I/O: host copies
+        arrays.update({f"b{l}": to_numpy(v) if hb else np.zeros(v.shape[0])     # an absent bias is saved as zeros
+                       for l, (v, hb) in enumerate(zip(self.biases, self.has_bias))})
         arrays.update({f"blocks{h}": np.asarray(bl, dtype=np.int64) for h, bl in enumerate(self.blocks)})
+        if not all(self.has_bias):
+            arrays["has_bias"] = np.asarray(self.has_bias, dtype=bool)
         np.savez(path, n_layers=np.int64(len(self.weights)), activation=np.str_(self.activation),
                  **arrays)
 
@@ -516,7 +603,7 @@ class MLP:
                 or str(data["activation"]) not in ACTIVATIONS:
             raise ValueError(f"{path}: activation must be one of {sorted(ACTIVATIONS)}")
         expected = {"n_layers", "activation"} | {f"{p}{l}" for l in range(L) for p in "Wb"} \
-            | {f"blocks{h}" for h in range(L - 1)}
+            | {f"blocks{h}" for h in range(L - 1)} | {"has_bias"}
         extra = sorted(set(data) - expected)
         if extra:
             raise ValueError(f"{path}: keys {extra} do not belong to a network with n_layers={L} (a file "
@@ -539,6 +626,16 @@ class MLP:
                    for h in range(L - 1)):
                 raise ValueError(f"{path}: blocks must be 1-D integer arrays")
             blocks = [data[f"blocks{h}"].tolist() for h in range(L - 1)]
+        if "has_bias" in data:
+            hb = data["has_bias"]
+            if hb.dtype != bool or hb.shape != (L,):
+                raise ValueError(f"{path}: has_bias must be a bool array of shape ({L},), got dtype "
+                                 f"{hb.dtype} and shape {hb.shape}")
+            for l in range(L):
+                if not hb[l]:
+                    if np.any(biases[l] != 0):
+                        raise ValueError(f"{path}: b{l} must be zeros since has_bias[{l}] is False")
+                    biases[l] = None
         try:
             return cls(weights, biases, activation=str(data["activation"]), blocks=blocks)
         except (TypeError, ValueError) as exc:

@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from refgrow._validation import as_float_array, check_bool, check_int, check_real
-from refgrow.backend import get_xp
+from refgrow._validation import array_namespace, as_float_array, check_bool, check_int, check_real
+from refgrow.backend import concat, device_kw
 
 __all__ = ["SGD", "Adam", "Optimizer", "adam_update"]
 
@@ -83,18 +83,22 @@ def adam_update(param, grad, m, v, t, *, lr, beta1=0.9, beta2=0.999, eps=1e-8,
     """
     if check_bool(check_input, "check_input"):
         for arr, name in ((param, "param"), (m, "m"), (v, "v")):
-            if not isinstance(arr, np.ndarray) or arr.dtype != np.float64:
+            ns = getattr(arr, "__array_namespace__", None)          # any array-API float64 array
+            if not (isinstance(arr, np.ndarray) or ns is not None) or \
+                    getattr(arr, "dtype", None) != array_namespace(arr).float64:
                 raise TypeError(f"{name} must be a float64 ndarray (updated in place), got "
                                 f"{type(arr).__name__} {getattr(arr, 'dtype', '')}")
             as_float_array(arr, name, allow_empty=True)
-        grad = as_float_array(grad, "grad", shape=param.shape, allow_empty=True)
+        xp = array_namespace(param)
+        grad = as_float_array(grad, "grad", shape=tuple(param.shape), allow_empty=True)
         for arr, name in ((m, "m"), (v, "v")):
             if arr.shape != param.shape:
                 raise ValueError(f"{name} must have the shape of param {param.shape}, got {arr.shape}")
-        if np.any(v < 0):
+        if bool(xp.any(v < 0)):
             raise ValueError("v must be non-negative (a second moment)")
-        if isinstance(t, np.ndarray):
-            if t.dtype.kind not in "iu" or np.any(t < 1):
+        if hasattr(t, "shape") and hasattr(t, "dtype"):
+            tn = np.asarray(t)
+            if tn.dtype.kind not in "iu" or np.any(tn < 1):
                 raise ValueError("t must be step counts >= 1 (an int or an int array)")
         else:
             check_int(t, "t", low=1)
@@ -105,7 +109,7 @@ def adam_update(param, grad, m, v, t, *, lr, beta1=0.9, beta2=0.999, eps=1e-8,
     v *= beta2
     v += (1 - beta2) * (grad * grad)                         # v <- b2 v + (1-b2) g^2
     bc1, bc2 = 1 - beta1 ** t, 1 - beta2 ** t                # bias corrections (per entry after growth)
-    param -= lr * (m / bc1) / (get_xp().sqrt(v / bc2) + eps)
+    param -= lr * (m / bc1) / (array_namespace(param).sqrt(v / bc2) + eps)
 
 
 class Optimizer:
@@ -163,12 +167,23 @@ class Optimizer:
         i = 2 * hidden_layer
         shapes = {j: self.state[j][self._state_keys[0]].shape for j in (i, i + 1, i + 2)}
         for key in self._state_keys:
-            pads = {i: ((0, k), (0, 0)), i + 1: ((0, k),), i + 2: ((0, 0), (0, k))}
-            for j, pad in pads.items():
-                arr = self.state[j][key]
-                if np.ndim(arr) == 0:    # a scalar step count becomes per-entry
-                    arr = np.full(shapes[j], arr, dtype=np.int64)
-                self.state[j][key] = np.pad(arr, pad)
+            for j, axis in ((i, 0), (i + 1, 0), (i + 2, 1)):   # rows of W_h, b_h; columns of W_{h+1}
+                self.state[j][key] = _pad_zeros(self.state[j][key], shapes[j], axis, k,
+                                                self.state[j][self._state_keys[0]])
+
+
+def _pad_zeros(arr, shape, axis, k, like):
+    """``arr`` (a state array of ``shape``, or a scalar step count) with ``k`` zero slices appended
+    along ``axis``, in the namespace of ``like`` (the parameter's first state array).
+
+    A scalar step count becomes per-entry: int64 in NumPy (as always), float64 elsewhere (the array
+    API does not raise a Python float to an integer array's power; ``b ** t`` has the same value)."""
+    xp = array_namespace(like)
+    if not hasattr(arr, "shape") or len(arr.shape) == 0:
+        dtype = xp.int64 if xp is np else xp.float64
+        arr = xp.full(shape, arr, dtype=dtype, **device_kw(xp, like))
+    pad_shape = tuple(k if a == axis else s for a, s in enumerate(shape))
+    return concat(xp, [arr, xp.zeros(pad_shape, dtype=arr.dtype, **device_kw(xp, like))], axis=axis)
 
 
 class SGD(Optimizer):
@@ -201,7 +216,7 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
 
     def _init_state(self, p):
-        return {"buf": get_xp().zeros_like(p)}
+        return {"buf": array_namespace(p).zeros_like(p)}
 
     def _update(self, p, g, s):
         if self.momentum:
@@ -233,7 +248,7 @@ class Adam(Optimizer):
         self.eps = _check_lr(eps, "eps")
 
     def _init_state(self, p):
-        xp = get_xp()
+        xp = array_namespace(p)
         return {"m": xp.zeros_like(p), "v": xp.zeros_like(p), "t": 0}
 
     def _update(self, p, g, s):

@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from refgrow.jsonio import to_jsonable
-from refgrow._validation import (as_float_array, as_labels, check_bool, check_choice, check_int,
-                                 check_positive_int, check_real, check_rng)
+from refgrow._validation import (all_finite, array_namespace, as_float_array, as_labels, check_bool, check_choice,
+                                 check_int, check_positive_int, check_real, check_rng)
+from refgrow.backend import from_numpy
 from refgrow.losses import accuracy, get_loss, is_classification
 
 __all__ = ["History", "PlateauTest", "train", "evaluate", "check_dataset"]
@@ -88,7 +89,7 @@ class PlateauTest:
 
     def __call__(self, history) -> bool:
         v = np.asarray(getattr(history, self.key), dtype=float)
-        if v.size <= self.patience or not np.all(np.isfinite(v)):
+        if v.size <= self.patience or not all_finite(v):
             return False
         if self.mode == "max":
             v = -v
@@ -136,7 +137,7 @@ def evaluate(mlp, X, y, loss="ce"):
     get_loss(loss)
     X, y = check_dataset(X, y, loss, n_in=mlp.sizes[0], n_out=mlp.sizes[-1])
     value, acc = _evaluate(mlp, X, y, loss)
-    if not np.isfinite(value) and all(np.all(np.isfinite(p)) for p in mlp.parameters()):
+    if not np.isfinite(value) and all_finite(*mlp.parameters()):
         raise ValueError("X is too large in magnitude for this network: its loss overflows float64")
     return value, acc
 
@@ -254,15 +255,19 @@ def train(mlp, X, y, *, loss="ce", optimizer, epochs, batch_size=None, rng=None,
 
     if record_initial and not len(h):
         record(0)
+    xp = array_namespace(X)
     for e in range(start + 1, start + epochs + 1):
         if batch_size is None or batch_size >= n:
-            batches = (slice(None),)
+            batches = (None,)
         else:
-            perm = rng.permutation(n)
-            batches = [perm[i:i + batch_size] for i in range(0, n, batch_size)]
+            # the order is drawn from the NumPy rng; outside NumPy the (n,) indices are sent to the device
+            perm = from_numpy(xp, rng.permutation(n), X)
+            batches = [perm[i:min(i + batch_size, n)] for i in range(0, n, batch_size)]
         for idx in batches:
-            out, cache = mlp.forward(X[idx], check_input=False)
-            _, d_out = fn(out, y[idx])
+            Xb, yb = (X, y) if idx is None else (X[idx], y[idx]) if xp is np else \
+                (xp.take(X, idx, axis=0), xp.take(y, idx, axis=0))
+            out, cache = mlp.forward(Xb, check_input=False)
+            _, d_out = fn(out, yb)
             grads = mlp.backward(cache, d_out, check_input=False)
             if grad_hook is not None:
                 grad_hook(mlp, grads)                          # e.g. + alpha * d(regulariser)

@@ -231,7 +231,7 @@ def test_cholesky_shortcut_equals_the_formula_of_prop32(seed, n, d, d_out):
     same singular values and the same sign-free products alpha_k omega_k^T."""
     B, V = _data(seed, n, d, d_out)
     S, _ = second_moments(B, V)
-    assert linalg._certified_cholesky(S, tiny.RTOL) is not None        # the shortcut is really taken
+    assert linalg._certified_cholesky(S, linalg.GRAM_MIN_RATIO) is not None        # the shortcut is really taken
     ref = new_neurons(B, V)
     fast = new_neurons(B, V, cholesky=True)
     assert np.allclose(fast.singular_values, ref.singular_values, rtol=1e-9)
@@ -250,7 +250,7 @@ def test_cholesky_shortcut_equals_the_formula_of_prop32(seed, n, d, d_out):
 def test_rank_deficient_S_uses_the_thresholded_reference_path():
     B, V = _data(0, 30, 5, 2, rank=2)
     S, _ = second_moments(B, V)
-    assert linalg._certified_cholesky(S, tiny.RTOL) is None
+    assert linalg._certified_cholesky(S, linalg.GRAM_MIN_RATIO) is None
     a, b = new_neurons(B, V), new_neurons(B, V, cholesky=True)      # no certificate: the same path
     assert np.array_equal(a.alpha, b.alpha) and np.array_equal(a.omega, b.omega)
 

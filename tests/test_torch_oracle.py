@@ -1,4 +1,6 @@
-"""Optional cross-check (mine vs theirs) against PyTorch autograd in float64 (``pip install -e .[oracle]``)."""
+"""Optional cross-check (mine vs theirs) against PyTorch autograd in float64.
+
+Runs when PyTorch is installed (``pip install -e .[torch]``; the CPU build is enough, see the README)."""
 import numpy as np
 import pytest
 from conftest import require_oracle

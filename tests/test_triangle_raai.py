@@ -1,6 +1,6 @@
 """Baseline initialisations of paper 003 Tables 1-2: PyTorch default, RAI and RAAI (approx.).
 
-Only properties that do not depend on RAAI's missing constants are tested (reference/raai.md).
+Only properties that do not depend on RAAI's missing constants are tested (RAAI [docs/references.md#raai], RAI [docs/references.md#rai]).
 """
 import numpy as np
 import pytest

@@ -18,8 +18,14 @@
 #    network is on that input's linear region (the "activated linear segment" of the folding slides);
 # 4. see that a ReLU network cuts its input space into linear regions.
 #
-# Everything is float64 NumPy. Run it as a script (`python tutorials/01_mlp_by_hand.py`) or open it as a
-# notebook (`jupytext --to notebook tutorials/01_mlp_by_hand.py`). `REFGROW_QUICK=1` makes it fast.
+# Everything is float64 NumPy.
+#
+# **Follows** the conventions shared by all four papers (no single paper section); the data is the
+# two-sine set of the folding paper, Sec. 4 [[docs/references.md#folding]](../docs/references.md#folding).
+#
+# Run it as a script (`python tutorials/01_mlp_by_hand.py`) or as a notebook (`python -m refgrow notebooks
+# --execute 01`, the `notebooks` extra); `REFGROW_QUICK=1` (`--quick`) makes it fast. Figures go
+# to `out/figures` (or `$REFGROW_FIGURES`); the gallery copies are listed in `figures/README.md`.
 
 # %%
 import os
@@ -31,11 +37,11 @@ from refgrow.gradcheck import numerical_gradient, rel_error
 from refgrow.losses import softmax_cross_entropy
 from refgrow.mlp import MLP
 from refgrow.optim import Adam
-from refgrow.plotting import decision_regions, plt, savefig
+from refgrow.plotting import decision_regions, figure_dir, plt, show
 from refgrow.train import train
 
 QUICK = bool(os.environ.get("REFGROW_QUICK"))
-FIG = os.environ.get("REFGROW_FIGURES") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "figures")
+print("figures are written to", figure_dir(), "($REFGROW_FIGURES, else out/figures)")
 rng = np.random.default_rng(0)
 
 # %% [markdown]
@@ -175,9 +181,10 @@ mine = np.all(pats == d.astype(bool), axis=1).reshape(g1.shape)
 axes[0].contour(g1, g2, mine.astype(float), levels=[0.5], colors="r")
 axes[0].plot(*x, "r*", ms=14)
 axes[0].set_title("linear regions (colours) and the region of x (red)")
+axes[0].set_xlabel("$x_1$")
+axes[0].set_ylabel("$x_2$")
 decision_regions(net, data.X, data.y, ax=axes[1], title="decision regions after training")
-os.makedirs(FIG, exist_ok=True)
-savefig(fig, os.path.join(FIG, "01_linear_regions.png"))
+show(fig, "01_linear_regions.png", dpi=120)
 
 # %% [markdown]
 # ## Exercises
@@ -191,3 +198,14 @@ savefig(fig, os.path.join(FIG, "01_linear_regions.png"))
 # 4. For a 3-layer network write $A$ and $c$ of the local affine map as products, then compare with
 #    `refgrow.geometry.local_affine_map`.
 # 5. How does the number of linear regions on the grid grow with the hidden width (4, 8, 16, 32)?
+
+# %% [markdown]
+# ## Checked exercises
+#
+# These come with an automatic checker that compares your code with refgrow to ~1e-10. Copy the
+# exercise set once with `python -m refgrow exercises copy my_exercises`, fill in the stub, then run:
+#
+# * `python -m refgrow check affine_relu my_exercises/affine_relu.py` — the affine layer and ReLU forward/backward of sections 1-2
+# * `python -m refgrow check softmax_ce my_exercises/softmax_ce.py` — softmax cross-entropy and its gradient (section 2)
+#
+# The checker names the first quantity that differs and by how much.

@@ -24,8 +24,12 @@
 # 4. build the **width-4 network** of App. A.1 neuron by neuron (sum, t1, t2, bias) and verify it equals the series;
 # 5. pretrain the peaks through the weight-setting map (Algorithm 1) and compare with Kaiming on $x^3$.
 #
-# Run it as a script (`python tutorials/02_triangle_waves.py`) or as a notebook
-# (`jupytext --to notebook tutorials/02_triangle_waves.py`). `REFGROW_QUICK=1` makes it fast.
+# **Follows** Sec. 3 (Eqs. 1–2), Sec. 3.1 (Theorem 3.1), Sec. 4 (Tables 1–3, Fig. 4) and App. A.1 of the
+# triangle-waves paper [[docs/references.md#triangle]](../docs/references.md#triangle).
+#
+# Run it as a script (`python tutorials/02_triangle_waves.py`) or as a notebook (`python -m refgrow notebooks
+# --execute 02`, the `notebooks` extra); `REFGROW_QUICK=1` (`--quick`) makes it fast. Figures go
+# to `out/figures` (or `$REFGROW_FIGURES`); the gallery copies are listed in `figures/README.md`.
 
 # %%
 import os
@@ -35,26 +39,12 @@ import numpy as np
 from refgrow import triangle as tr
 from refgrow.datasets import sparse_split, target_1d
 from refgrow.experiments.triangle import run_protocol
-from refgrow.plotting import plot_layer_outputs, plt
+from refgrow.plotting import figure_dir, plot_layer_outputs, plt, show
 from refgrow.regions import regions_1d
 
 QUICK = bool(os.environ.get("REFGROW_QUICK"))
-FIG = os.environ.get("REFGROW_FIGURES") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "figures")
-os.makedirs(FIG, exist_ok=True)
+print("figures are written to", figure_dir(), "($REFGROW_FIGURES, else out/figures)")
 P = plt()
-
-
-def show(fig, name):
-    """Save to figures/ and show inline when running in a notebook."""
-    fig.savefig(os.path.join(FIG, name), dpi=90, bbox_inches="tight")
-    try:
-        from IPython import get_ipython
-        if get_ipython() is not None:
-            from IPython.display import display
-            display(fig)
-    except ImportError:
-        pass
-    P.close(fig)
 
 
 # %% [markdown]
@@ -95,7 +85,11 @@ fig, ax = P.subplots(1, 4, figsize=(14, 2.6))
 for i in range(4):
     ax[i].plot(xs, W[i])
     ax[i].set_title(f"$W_{i}$ ({2 ** (i + 1)} pieces)")
-show(fig, "triangle_02_waves.png")
+    ax[i].set_xlabel("x")
+ax[0].set_ylabel("$W_i(x)$")
+fig.suptitle("Composed triangle waves (Eq. 2): any peaks give $2^{i+1}$ linear pieces", fontsize=10)
+fig.tight_layout()
+show(fig, "triangle_02_waves.png", dpi=90)
 
 # %% [markdown]
 # ## 3. Summing the waves: Yarotsky's $x^2$ and Theorem 3.1
@@ -174,7 +168,10 @@ assert r.n_linear_regions == 32
 out, cache = net.forward(xs[:, None])
 fig, ax = P.subplots(1, 5, figsize=(16, 2.8))
 plot_layer_outputs(xs, cache, ["sum", "t1", "t2", "bias"], axes=ax)   # neuron j of layer l vs x
-show(fig, "triangle_02_fig3_neurons.png")
+fig.suptitle("The width-4 triangle network (App. A.1, Fig. 3): each neuron's output against the input",
+             fontsize=10)
+fig.tight_layout()
+show(fig, "triangle_02_fig3_neurons.png", dpi=90)
 
 # %% [markdown]
 # ## 5. Pretraining: gradient through the weight-setting map (Algorithm 1)
@@ -226,7 +223,12 @@ for i, typ in enumerate(("default", "enforced")):
     ax[i].plot(tes.X, tes.y, "x", label="test")
     ax[i].set_title(f"{typ}: best test MSE {resd[typ]['x3']['test_mse'][k]:.1e}")
     ax[i].legend(fontsize=7)
-show(fig, "triangle_02_fig4_sparse.png")
+    ax[i].set_xlabel("x")
+    ax[i].set_ylabel("y")
+fig.suptitle(f"Fig. 4 / Table 3: Kaiming default vs pretraining on sparse $x^3$ (best of {seeds} seeds)",
+             fontsize=10)
+fig.tight_layout()
+show(fig, "triangle_02_fig4_sparse.png", dpi=90)
 
 # %% [markdown]
 # ## Exercises
@@ -241,3 +243,13 @@ show(fig, "triangle_02_fig4_sparse.png")
 # 5. Train `run_protocol(["x3"], types=("skipped", "enforced"), keep_models=True)` and plot the
 #    pre-activations of every layer of the best model of each type (Fig. 6): where does the triangle
 #    structure get lost without pretraining?
+
+# %% [markdown]
+# ## Checked exercises
+#
+# These come with an automatic checker that compares your code with refgrow to ~1e-10. Copy the
+# exercise set once with `python -m refgrow exercises copy my_exercises`, fill in the stub, then run:
+#
+# * `python -m refgrow check triangle my_exercises/triangle.py` — the triangle function, its composition and the Theorem 3.1 scales (sections 1-3)
+#
+# The checker names the first quantity that differs and by how much.

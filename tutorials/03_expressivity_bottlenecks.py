@@ -11,7 +11,8 @@
 # # Tutorial 03 — Expressivity bottlenecks and the best neurons to add (TINY)
 #
 # Paper: *Growing Tiny Networks: Spotting Expressivity Bottlenecks and Fixing Them Optimally*
-# (Verbockhaven et al., TMLR 2024; `../shared/papers/001_*.txt`), with GradMax (Evci et al. 2022) as
+# (Verbockhaven et al., TMLR 2024; TINY [docs/references.md#tiny](../docs/references.md#tiny)), with
+# GradMax (Evci et al. 2022, [docs/references.md#gradmax](../docs/references.md#gradmax)) as
 # the baseline.
 #
 # **Learning goals.** After this tutorial you can
@@ -24,8 +25,12 @@
 #    and that the loss decreases at first order as Prop. 3.3 predicts — and where that fails (ReLU);
 # 5. compare TINY, GradMax and Random growth on a small problem.
 #
-# Run as a script (`python tutorials/03_expressivity_bottlenecks.py`) or as a notebook
-# (`jupytext --to notebook ...`). `REFGROW_QUICK=1` keeps it short.
+# **Follows** Sec. 2 (v_goal), Sec. 3.1 (Prop. 3.1, Def. 3.1), Sec. 3.2 (Prop. 3.2, Eq. 9, Props.
+# 3.3–3.4), Sec. 5 and App. B.1 of TINY [[docs/references.md#tiny]](../docs/references.md#tiny).
+#
+# Run it as a script (`python tutorials/03_expressivity_bottlenecks.py`) or as a notebook (`python -m refgrow notebooks
+# --execute 03`, the `notebooks` extra); `REFGROW_QUICK=1` (`--quick`) makes it fast. Figures go
+# to `out/figures` (or `$REFGROW_FIGURES`); the gallery copies are listed in `figures/README.md`.
 
 # %%
 import functools
@@ -41,11 +46,10 @@ from refgrow.growth.tiny import (apply_tiny, best_update, expressivity_bottlenec
                                  tiny_step, v_goal, with_ones)
 from refgrow.mlp import MLP
 from refgrow.optim import SGD
-from refgrow.plotting import plt
+from refgrow.plotting import figure_dir, plt, show
 
 QUICK = bool(os.environ.get("REFGROW_QUICK"))
-FIG = os.environ.get("REFGROW_FIGURES") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "figures")
-os.makedirs(FIG, exist_ok=True)
+print("figures are written to", figure_dir(), "($REFGROW_FIGURES, else out/figures)")
 rng = np.random.default_rng(0)
 
 # %% [markdown]
@@ -79,7 +83,7 @@ print(net, " MSE:", round(net.loss(X, Y, "mse"), 4))
 # batch here (DESIGN convention); statistics divide by $n$ later.
 
 # %%
-V_goal = v_goal(net, X, Y, layer=1, loss="mse")          # layer 1 = output of weights[1]
+V_goal = v_goal(net, X, Y, hidden_layer=0, loss="mse")  # goal at the output of weights[1]
 assert np.allclose(V_goal, 2 * (Y - net.predict(X)))
 print("V_goal shape", V_goal.shape, " first rows", V_goal[:3].ravel().round(3))
 
@@ -159,9 +163,10 @@ assert np.allclose(measured, predicted)
 fig, ax = plt().subplots(figsize=(5, 3.2))
 ax.plot(range(len(measured)), measured, "o-", label="measured (1/n)||V - V_goal_proj||^2")
 ax.plot(range(len(predicted)), predicted, "x--", label="Eq. (9): Psi_proj - sum lambda_k^2")
-ax.set_xlabel("number of neurons K"); ax.set_ylabel("bottleneck"); ax.legend(fontsize=8)
-fig.savefig(os.path.join(FIG, "tiny_tutorial_eq9.png"), dpi=100, bbox_inches="tight")
-fig
+ax.set_xlabel("number of neurons K added"); ax.set_ylabel("expressivity bottleneck (1/n)||.||^2")
+ax.set_xticks(range(len(measured))); ax.legend(fontsize=8)
+ax.set_title("Eq. (9) of TINY: measured vs predicted bottleneck", fontsize=9)
+show(fig, "tiny_tutorial_eq9.png", dpi=100)
 
 # %% [markdown]
 # ## 6. Does the real loss follow? (Prop. 3.3)
@@ -253,9 +258,10 @@ for name, c in runs.items():
     axes[0].plot(c["epoch"], c["train_loss"], label=name)
     axes[1].step(c["n_params"], c["train_loss"], where="post", label=name)
 for ax, xl in zip(axes, ("SGD steps", "number of parameters")):
-    ax.set_yscale("log"); ax.set_xlabel(xl); ax.set_ylabel("train MSE"); ax.legend(fontsize=8)
-fig.savefig(os.path.join(FIG, "tiny_tutorial_growth.png"), dpi=100, bbox_inches="tight")
-fig
+    ax.set_yscale("log"); ax.set_xlabel(xl); ax.set_ylabel("train MSE (log scale)"); ax.legend(fontsize=8)
+fig.suptitle(f"TINY vs GradMax vs Random: one neuron every {dt} SGD steps, width 1 -> {target}", fontsize=10)
+fig.tight_layout()
+show(fig, "tiny_tutorial_growth.png", dpi=100)
 
 # %% [markdown]
 # The TINY curve drops at every growth step (its neurons are first-order optimal and the amplitude is
@@ -274,3 +280,13 @@ fig
 #    section 8. Which method gains accuracy at the growth steps themselves?
 # 5. Set the activation to `"identity"` and check that the cross term of `first_order_decrease` vanishes.
 #    Prove it from $\mathrm{span}(B) \subseteq \mathrm{span}(B_{in})$.
+
+# %% [markdown]
+# ## Checked exercises
+#
+# These come with an automatic checker that compares your code with refgrow to ~1e-10. Copy the
+# exercise set once with `python -m refgrow exercises copy my_exercises`, fill in the stub, then run:
+#
+# * `python -m refgrow check tiny my_exercises/tiny.py` — v_goal, the best update and the new neurons of TINY (sections 2-5)
+#
+# The checker names the first quantity that differs and by how much.

@@ -25,8 +25,13 @@
 # 4. compute the fold-hyperplane regulariser $L_{fold\text{-}reg}$ (Def. 5) and check its gradient;
 # 5. run the growth loop, read the per-neuron *explanation records*, export them as JSON, and roll back.
 #
-# Run as a script (`python tutorials/04_folding_at_mistakes.py`) or as a notebook via jupytext.
-# `REFGROW_QUICK=1` keeps it short.
+# **Follows** Sec. 2.2–2.3 (Def. 4, Thm. 3, Alg. 1, Def. 5) and Sec. 3.2–3.3 of the folding paper
+# [[docs/references.md#folding]](../docs/references.md#folding) and the slides' sub-algorithms
+# [[docs/references.md#folding-slides]](../docs/references.md#folding-slides).
+#
+# Run it as a script (`python tutorials/04_folding_at_mistakes.py`) or as a notebook (`python -m refgrow notebooks
+# --execute 04`, the `notebooks` extra); `REFGROW_QUICK=1` (`--quick`) makes it fast. Figures go
+# to `out/figures` (or `$REFGROW_FIGURES`); the gallery copies are listed in `figures/README.md`.
 
 # %%
 import json
@@ -36,17 +41,16 @@ import numpy as np
 
 from refgrow import geometry as G
 from refgrow.datasets import two_sines
-from refgrow.experiments.folding import plot_fold_step
+from refgrow.experiments.folding import fold_step_legend, plot_fold_step
 from refgrow.growth import folding as F
 from refgrow.losses import softmax_cross_entropy
 from refgrow.mlp import MLP
 from refgrow.optim import Adam
-from refgrow.plotting import plt, savefig
+from refgrow.plotting import figure_dir, plt, show
 from refgrow.stats import ADFConvergence
 
 QUICK = bool(os.environ.get("REFGROW_QUICK"))
-FIG = os.environ.get("REFGROW_FIGURES") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "figures")
-os.makedirs(FIG, exist_ok=True)
+print("figures are written to", figure_dir(), "($REFGROW_FIGURES, else out/figures)")
 P = plt()
 rng = np.random.default_rng(0)
 
@@ -122,7 +126,7 @@ if np.any(w_ij):
     x_fold = fp.x_fold
 else:
     # every hidden unit is off at the mistake: the region is flat and has no boundary
-    x_fold = F._classification_fold(net, X, tm)[0]
+    x_fold = F.classification_fold(net, X, tm)[0]
     print("flat region: fold point found by bisection towards the nearest instance of the true class")
 
 # %% [markdown]
@@ -221,9 +225,11 @@ plot_fold_step(axes[0, 0], None, nets[0], None, X, y, title="trained 2-2-2")
 for k, r in enumerate(grower.records, start=1):
     plot_fold_step(axes[0, k], nets[k - 1], nets[k], r, X, y,
                    title=f"step {k}: for #{r.mistake_index}, acc {r.acc_before:.3f}->{r.acc_after:.3f}")
-fig.tight_layout()
-savefig(fig, os.path.join(FIG, "folding_tutorial_growth.png"))
-P.show()
+fig.suptitle("Growing a 2-2-2 ReLU network by folding at typical mistakes: one panel per grown neuron",
+             fontsize=9)
+fold_step_legend(fig)
+fig.tight_layout(rect=(0, 0.1, 1, 1))
+show(fig, "folding_tutorial_growth.png", dpi=120)
 
 # %% [markdown]
 # Dashed: the boundary before the step; solid black: after fine-tuning; green: the new neuron's hyperplane at
@@ -257,3 +263,15 @@ for a_, b_ in zip(grower.mlp.parameters(), nets[-2].parameters()):
 # 6. The cosine term of the objective uses $+\partial L/\partial x$. For two classes in the flat case show
 #    that it equals $-1$ (the gradient points *away* from the boundary). What would change with
 #    $-\partial L/\partial x$?
+
+# %% [markdown]
+# ## Checked exercises
+#
+# These come with an automatic checker that compares your code with refgrow to ~1e-10. Copy the
+# exercise set once with `python -m refgrow exercises copy my_exercises`, fill in the stub, then run:
+#
+# * `python -m refgrow check weighted_kmeans my_exercises/weighted_kmeans.py` — the loss-weighted k-means of the typical mistake (section 2)
+# * `python -m refgrow check hyperplane my_exercises/hyperplane.py` — the closest point on a hyperplane, the fold point (section 3)
+# * `python -m refgrow check fold_regularizer my_exercises/fold_regularizer.py` — the fold-hyperplane regulariser and its gradient (section 5)
+#
+# The checker names the first quantity that differs and by how much.

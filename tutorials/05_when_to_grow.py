@@ -27,8 +27,13 @@
 # 5. plug `refgrow.stats.ADFConvergence` into `refgrow.train.train` and compare it with a plain
 #    plateau rule.
 #
-# Run as a script (`python tutorials/05_when_to_grow.py`) or as a notebook
-# (`jupytext --to notebook tutorials/05_when_to_grow.py`); `REFGROW_QUICK=1` makes it fast.
+# **Follows** Sec. 3.1 of the folding paper [[docs/references.md#folding]](../docs/references.md#folding),
+# with the ADF procedure [[docs/references.md#dickey-fuller]](../docs/references.md#dickey-fuller) and
+# MacKinnon's constants [[docs/references.md#mackinnon]](../docs/references.md#mackinnon).
+#
+# Run it as a script (`python tutorials/05_when_to_grow.py`) or as a notebook (`python -m refgrow notebooks
+# --execute 05`, the `notebooks` extra); `REFGROW_QUICK=1` (`--quick`) makes it fast. Figures go
+# to `out/figures` (or `$REFGROW_FIGURES`); the gallery copies are listed in `figures/README.md`.
 
 # %%
 import os
@@ -38,14 +43,13 @@ import numpy as np
 from refgrow.datasets import two_sines
 from refgrow.mlp import MLP
 from refgrow.optim import SGD
-from refgrow.plotting import plt
+from refgrow.plotting import figure_dir, plt, show
 from refgrow.stats import (ADFConvergence, adf_test, default_maxlag, mackinnon_critical_values,
                            mackinnon_pvalue)
 from refgrow.train import PlateauTest, train
 
 QUICK = bool(os.environ.get("REFGROW_QUICK"))
-FIG = os.environ.get("REFGROW_FIGURES") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "figures")
-os.makedirs(FIG, exist_ok=True)
+print("figures are written to", figure_dir(), "($REFGROW_FIGURES, else out/figures)")
 REPS = 300 if QUICK else 3000          # Monte Carlo repetitions in section 4
 rng = np.random.default_rng(0)
 
@@ -88,7 +92,7 @@ print(res)
 # Under $H_0$, $\tau$ does **not** follow a t-distribution (the regressor $y_{t-1}$ is itself a random
 # walk). MacKinnon (1994) fitted its distribution function by a normal CDF of a polynomial:
 # $p = \Phi(c_0 + c_1\tau + c_2\tau^2)$ for small p ($\tau \le \tau^*$) and a cubic above.
-# The check points of `shared/reference/adf.md` for `"c"`: $p(-3) = 0.0349$, $p(-1.61) = 0.478$.
+# The check points of MacKinnon [docs/references.md#mackinnon](../docs/references.md#mackinnon) for `"c"`: $p(-3) = 0.0349$, $p(-1.61) = 0.478$.
 # Critical values come from MacKinnon's (2010) finite-sample surfaces
 # $\mathrm{cv}(T) = b_0 + b_1/T + b_2/T^2 + b_3/T^3$.
 
@@ -113,8 +117,7 @@ ax.set_xlabel(r"ADF statistic $\tau$")
 ax.set_ylabel("MacKinnon p-value")
 ax.set_title("p-value surfaces (MacKinnon 1994)")
 ax.legend()
-fig.savefig(os.path.join(FIG, "adf_pvalue_curves.png"), dpi=110, bbox_inches="tight")
-fig
+show(fig, "adf_pvalue_curves.png", dpi=110)
 
 # %% [markdown]
 # ## 3. What the two criteria see on a loss curve
@@ -152,14 +155,14 @@ axes[0].plot(t, curve)
 axes[0].axvline(fires_adf_only, color="tab:orange", ls="--", label="ADF p<0.05 alone")
 if fires_both is not None:
     axes[0].axvline(fires_both, color="tab:green", ls="--", label="ADF and local minimum")
-axes[0].set_ylabel("loss")
+axes[0].set_ylabel("loss (synthetic)")
 axes[0].legend()
 axes[1].semilogy(t, pvals, ".", ms=3)
 axes[1].axhline(0.05, color="k", lw=0.8, ls="--")
-axes[1].set_ylabel("ADF p (last 20)")
+axes[1].set_ylabel("ADF p-value, last 20 epochs (log)")
 axes[1].set_xlabel("epoch")
-fig.savefig(os.path.join(FIG, "adf_decaying_loss.png"), dpi=110, bbox_inches="tight")
-fig
+axes[0].set_title("Synthetic decaying loss: when do the two 'when to grow' criteria fire?", fontsize=10)
+show(fig, "adf_decaying_loss.png", dpi=110)
 
 # %% [markdown]
 # ## 4. Small-sample caveats (the 20-epoch window)
@@ -218,10 +221,9 @@ for name in ("n=20, AIC (paper default)", "n=20, lag 0 (Dickey-Fuller)", "n=200,
 ax.axhline(1.0, color="k", lw=0.8, ls="--")
 ax.set_xlabel("p-value under H0 (random walks)")
 ax.set_ylabel("density (uniform = 1)")
-ax.set_title("p-values should be uniform under H0")
+ax.set_title("ADF p-values on random walks (H0 true): uniform if the test is calibrated", fontsize=10)
 ax.legend(fontsize=8)
-fig.savefig(os.path.join(FIG, "adf_small_sample_pvalues.png"), dpi=110, bbox_inches="tight")
-fig
+show(fig, "adf_small_sample_pvalues.png", dpi=110)
 
 # %% [markdown]
 # **Reading the numbers.** With the paper's setting (20 points, AIC) the test rejects a true unit
@@ -284,10 +286,10 @@ axes[0].set_ylabel("training loss")
 axes[0].legend(fontsize=8)
 axes[1].semilogy(runs["no stopping"][0].epoch, runs["no stopping"][1], ".", ms=3)
 axes[1].axhline(0.05, color="k", lw=0.8, ls="--")
-axes[1].set_ylabel("ADF p (last 20)")
+axes[1].set_ylabel("ADF p-value, last 20 epochs (log)")
 axes[1].set_xlabel("epoch")
-fig.savefig(os.path.join(FIG, "adf_training_stop.png"), dpi=110, bbox_inches="tight")
-fig
+axes[0].set_title("Stopping rules in a real training loop: ADF + local minimum vs plateau", fontsize=10)
+show(fig, "adf_training_stop.png", dpi=110)
 
 # %% [markdown]
 # With minibatch noise the loss of this 8-neuron network reaches a noisy plateau within a few tens
@@ -321,3 +323,13 @@ fig
 #    `ADFConvergence` stops near the plateau rule.
 # 5. Replace the 5 % level by a Bonferroni-style level for testing after *every* epoch. How much later
 #    does training stop?
+
+# %% [markdown]
+# ## Checked exercises
+#
+# These come with an automatic checker that compares your code with refgrow to ~1e-10. Copy the
+# exercise set once with `python -m refgrow exercises copy my_exercises`, fill in the stub, then run:
+#
+# * `python -m refgrow check adf my_exercises/adf.py` — the ADF regression statistic and MacKinnon's p-value (sections 1-2)
+#
+# The checker names the first quantity that differs and by how much.

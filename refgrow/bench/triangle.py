@@ -5,37 +5,38 @@ the pretraining step adds the weight-setting map (App. A.1), its vector-Jacobian
 Theorem 3.1 scales. The ratio (pretraining / raw) is the overhead of training in peak space; the
 target is <= 1.5. When PyTorch is installed, the same pretraining step through autograd (weights
 built from ``a`` with torch ops, one network per run in a batch) is timed as a second peer.
+
+Sides (timed in rotating blocks by :mod:`refgrow.bench._timing`; times are per step):
+``public`` = the pretraining step, ``raw_adam`` = the plain Adam step, ``peer`` = PyTorch autograd.
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-from refgrow.cliargs import ArgumentParser, positive_int
 from refgrow import triangle as tr
+from refgrow.cliargs import positive_int
+from refgrow.bench._timing import (common_parser, make_result, resolve_common, run_sides, summarize,
+                                   thread_limits)
 from refgrow.experiments.triangle import train_raw
 
 __all__ = ["run"]
 
 
-def _best(f, repeat):
-    ts = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - t0)
-    return min(ts)
+def _parser():
+    p = common_parser("python -m refgrow bench triangle", "paper 003 pretraining step vs raw Adam step")
+    p.add_argument("--runs", type=positive_int, default=60, help="networks trained at once (seeds x targets)")
+    p.add_argument("--n", type=positive_int, default=500, help="training points")
+    p.add_argument("--steps", type=positive_int, default=None, help="steps per timed call (default 50, --quick 10)")
+    return p
 
 
 def run(argv) -> dict:
-    """Time ``--steps`` pretraining steps vs raw Adam steps; returns the times and their ratio."""
-    p = ArgumentParser(prog="python -m refgrow bench triangle")
-    p.add_argument("--runs", type=positive_int, default=60, help="networks trained at once (seeds x targets)")
-    p.add_argument("--n", type=positive_int, default=500, help="training points")
-    p.add_argument("--steps", type=positive_int, default=50)
-    p.add_argument("--repeat", type=positive_int, default=5)
-    args = p.parse_args(argv)
+    """Time pretraining steps vs raw Adam steps (and PyTorch autograd); returns the bench record."""
+    args = _parser().parse_args(argv)
+    opts = resolve_common(args)
+    steps = args.steps if args.steps is not None else (10 if args.quick else 50)
+    if min(args.runs, args.n, steps) < 1:
+        raise ValueError(f"--runs, --n and --steps must be >= 1, got {args.runs}, {args.n}, {steps}")
     rng = np.random.default_rng(0)
     R, n = args.runs, args.n
     X = np.linspace(0, 1, n)[:, None]
@@ -44,29 +45,24 @@ def run(argv) -> dict:
     a0 = rng.uniform(0.05, 0.95, (R, 6))
 
     def pre():
-        tr.batched_pretrain(a0, sign, X, Y, epochs=args.steps, lr=1e-3, free=False, c=0.05)
+        tr.batched_pretrain(a0, sign, X, Y, epochs=steps, lr=1e-3, free=False, c=0.05)
 
     Ws, bs = tr.batched_network_parameters(a0, tr.theorem31_ratios(a0, sign), sign)
 
     def raw():
-        train_raw([W.copy() for W in Ws], [b.copy() for b in bs], X, Y, epochs=args.steps, lr=1e-3)
+        train_raw([W.copy() for W in Ws], [b.copy() for b in bs], X, Y, epochs=steps, lr=1e-3)
 
-    t_pre, t_raw = np.inf, np.inf
-    for _ in range(args.repeat):              # interleaved, so a changing machine load hits both
-        t_pre = min(t_pre, _best(pre, 1) / args.steps)
-        t_raw = min(t_raw, _best(raw, 1) / args.steps)
-    out = {"runs": R, "n": n, "pretrain_step_s": t_pre, "raw_adam_step_s": t_raw,
-           "ratio_pretrain_over_raw": t_pre / t_raw, "target": "<= 1.5"}
+    sides = {"public": pre, "raw_adam": raw}
+    peer = None
     try:
         import torch
-        torch.set_num_threads(2)
         ta = torch.tensor(a0, dtype=torch.float64, requires_grad=True)
         tx = torch.tensor(X[:, 0], dtype=torch.float64)
         ty = torch.tensor(Y[:, :, 0], dtype=torch.float64)
         opt = torch.optim.Adam([ta], lr=1e-3)
 
         def torch_pre():
-            for _ in range(args.steps):
+            for _ in range(steps):
                 opt.zero_grad()
                 w = tx.expand(R, n)
                 outv = w.clone()
@@ -83,16 +79,18 @@ def run(argv) -> dict:
                 with torch.no_grad():
                     ta.clamp_(0.05, 0.95)
 
-        t_torch = _best(torch_pre, args.repeat) / args.steps
-        out["torch_series_pretrain_step_s"] = t_torch
-        out["ratio_pretrain_over_torch"] = t_pre / t_torch
+        sides["peer"] = torch_pre
+        peer = {"name": "torch", "version": torch.__version__}
     except ImportError:
         pass
-    print(f"paper 003 bench: {R} networks x {n} points")
-    print(f"  pretraining step (weight map + network + VJP + Adam): {t_pre * 1e3:.3f} ms")
-    print(f"  plain Adam step on raw weights:                      {t_raw * 1e3:.3f} ms")
-    print(f"  ratio {out['ratio_pretrain_over_raw']:.2f} (target <= 1.5)")
-    if "torch_series_pretrain_step_s" in out:
-        print(f"  PyTorch autograd pretraining step (series form):     {out['torch_series_pretrain_step_s'] * 1e3:.3f} ms"
-              f"  -> ratio {out['ratio_pretrain_over_torch']:.2f}")
-    return out
+    with thread_limits(opts["threads"]):
+        per_call = run_sides(sides, opts)
+    times = {k: summarize(np.asarray(v["samples"]) / steps) for k, v in per_call.items()}
+    res = make_result("triangle", params={"runs": R, "n": n, "steps_per_call": steps}, times=times,
+                      threads=opts["threads"], backend=opts["backend"], peer=peer,
+                      target={"ratio": "public/raw_adam", "max": 1.5},
+                      pairs=(("public", "raw_adam"), ("public", "peer")),
+                      notes=["public = pretraining step (weight map + network + VJP + Adam), per step; "
+                             "peer = the same step through PyTorch autograd on the series form"])
+    res["title"] = f"paper 003 pretraining step, {R} networks x {n} points, vs a plain Adam step (target <= 1.5)"
+    return res

@@ -12,7 +12,8 @@ r"""Paper 002 experiments: grow by folding at typical mistakes.
   ``--dataset fashion-mnist`` runs the same protocol on Fashion-MNIST (long).
 * ``folding-fashion-mnist`` -- Fig. 3 analogue: the first nine typical mistakes on Fashion-MNIST shown as
   images with true / predicted labels. Fashion-MNIST stands in for MNIST (refgrow downloads nothing;
-  Debian package ``dataset-fashion-mnist``); ``--data-dir`` accepts real MNIST IDX files.
+  Debian package ``dataset-fashion-mnist``); ``--data-dir`` accepts real MNIST IDX files. Without any
+  data it runs on :func:`refgrow.datasets.synthetic_images` (10 classes of 28 x 28 bar images) and says so.
   CIFAR-10 (002's other data set) is out of scope for a NumPy MLP reference.
 
 Protocol choices (002 gives no optimiser, batch size or epoch numbers; Appendix C is not in the text)
@@ -33,7 +34,9 @@ import numpy as np
 
 from refgrow.cliargs import (ArgumentParser, int_list, nonneg_float, nonneg_int, out_dir,
                              positive_float, positive_int)
-__all__ = ["folding_sine", "folding_quadratic", "folding_fashion_mnist", "table1_protocol"]
+
+__all__ = ["folding_sine", "folding_quadratic", "folding_fashion_mnist", "table1_protocol", "plot_fold_step",
+           "fold_step_legend"]
 
 
 def _common(p, *, epochs, min_epochs, lr, batch):
@@ -93,8 +96,28 @@ def plot_fold_step(ax, before, after, rec, X, y, *, resolution=200, margin=0.3, 
         ax.plot([xm[0], xf[0]], [xm[1], xf[1]], "-", color="red", lw=0.8)
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
+    ax.set_xlabel("$x_1$", fontsize=8)
+    ax.set_ylabel("$x_2$", fontsize=8)
     if title:
         ax.set_title(title, fontsize=8)
+
+
+def fold_step_legend(fig, *, ncol=4, fontsize=7):
+    """One key, below the panels, for the symbols of :func:`plot_fold_step`."""
+    import matplotlib
+    from matplotlib.lines import Line2D
+    cm = matplotlib.colormaps["coolwarm"]
+    handles = [
+        Line2D([], [], color=cm(0.0), marker="o", ls="", ms=4, label="class 0"),
+        Line2D([], [], color=cm(1.0), marker="o", ls="", ms=4, label="class 1"),
+        Line2D([], [], color="k", lw=1.0, label="decision boundary after the step"),
+        Line2D([], [], color="k", lw=0.8, ls="dashed", label="boundary before the step"),
+        Line2D([], [], color="green", lw=1.2, label="new neuron's fold hyperplane at init"),
+        Line2D([], [], color="green", lw=1.2, ls="dotted", label="... after fine-tuning"),
+        Line2D([], [], color="red", marker="x", ls="", ms=8, mew=2, label="typical mistake"),
+        Line2D([], [], color="gold", marker="*", ls="", ms=11, mec="k", label="fold point"),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=fontsize, frameon=False)
 
 
 def folding_sine(argv) -> int:
@@ -162,9 +185,10 @@ def folding_sine(argv) -> int:
             plot_fold_step(ax, nets[k - 1], nets[k], r, ds.X, ds.y,
                            title=f"step {k}: neuron {r.neuron_index + 1} for #{r.mistake_index} "
                                  f"({r.y_true} as {r.y_pred}); acc {r.acc_before:.3f}->{r.acc_after:.3f}")
-    fig.suptitle("002 Fig. 1 analogue: dashed = boundary before, green = fold hyperplane at init "
-                 "(dotted: after fine-tuning), x = typical mistake, * = fold point", fontsize=8)
-    fig.tight_layout()
+    fig.suptitle(f"002 Fig. 1 analogue: growing a 2-{a.h0}-2 ReLU network by folding at typical mistakes "
+                 f"({a.dataset}, seed {a.seed})", fontsize=9)
+    fold_step_legend(fig)
+    fig.tight_layout(rect=(0, 0.07 if rows > 1 else 0.1, 1, 1))
     fpath = os.path.join(a.figures, f"folding_{'sine' if a.dataset == 'two-sines' else 'quadratic'}_growth.png")
     savefig(fig, fpath)
     P.close(fig)
@@ -175,13 +199,14 @@ def folding_sine(argv) -> int:
 # ----------------------------------------------------------------------------------------------
 # Table 1 analogue
 # ----------------------------------------------------------------------------------------------
-def table1_protocol(train, test, widths, seeds, a, *, h0=1, progress=print):
+def table1_protocol(train, test, widths, seeds, a, *, h0=1, progress=print, on_seed=None):
     """Grow to each width vs initialise with it, for every seed; returns {row label: [test acc]}.
 
     The grown networks start from ``h0`` hidden neurons and grow one fold neuron per step until the
     width (growth stops earlier only when no mistake is left: the plateau rule is disabled to reach
     the table's widths); each fixed-width network is trained with the same optimiser and
-    convergence rule. Test accuracy of the final networks.
+    convergence rule. Test accuracy of the final networks. ``on_seed(rows, reached)``, when given, is
+    called after every seed (the experiment writes its partial table there).
     """
     from refgrow.growth.folding import fine_tune
     from refgrow.mlp import MLP
@@ -207,6 +232,8 @@ def table1_protocol(train, test, widths, seeds, a, *, h0=1, progress=print):
             rows[f"initialized with {w} hidden neurons"].append(
                 float(np.mean(np.argmax(net.predict(test.X), 1) == test.y)))
         progress(f"  seed {s}: " + ", ".join(f"{k.split(' hidden')[0]} {v[-1]:.4f}" for k, v in rows.items()))
+        if on_seed is not None:
+            on_seed(rows, reached)
     return rows, reached
 
 
@@ -260,17 +287,29 @@ def folding_quadratic(argv) -> int:
         train, test = make(a.n, rng=rng), make(a.n, rng=rng)
     t0 = time.time()
     print(f"folding Table 1 analogue on {a.dataset}: widths {widths}, seeds 0..{a.seeds - 1}")
-    rows, reached = table1_protocol(train, test, widths, range(a.seeds), a, h0=a.h0)
+    os.makedirs(a.out, exist_ok=True)
+    path = os.path.join(a.out, f"folding_table1_{a.dataset}.json")
+
+    def write(rows, reached, complete):
+        """Raw per-seed accuracies so far (rewritten after every seed, so a finished seed is kept)."""
+        with open(path, "w") as f:
+            json.dump({"complete": complete, "seeds_done": len(next(iter(rows.values()))),
+                       "rows_raw": rows, "widths_reached": {str(k): v for k, v in reached.items()},
+                       "args": vars(a)}, f, indent=1)
+
+    rows, reached = table1_protocol(train, test, widths, range(a.seeds), a, h0=a.h0,
+                                    on_seed=lambda r, w: write(r, w, False))
     res = _print_table(rows, f"\nTable 1 analogue ({a.dataset}, {a.seeds} seeds, {time.time() - t0:.0f}s)")
     for w in widths:
         if any(r < w for r in reached[w]):
             print(f"note: growth to {w} stopped early (no mistake left) in some seeds; widths reached "
                   f"{reached[w]}")
-    os.makedirs(a.out, exist_ok=True)
-    path = os.path.join(a.out, f"folding_table1_{a.dataset}.json")
+    write(rows, reached, True)
+    with open(path) as f:
+        data = json.load(f)
+    data["rows"] = res
     with open(path, "w") as f:
-        json.dump({"rows": res, "widths_reached": {str(k): v for k, v in reached.items()},
-                   "args": vars(a)}, f, indent=1)
+        json.dump(data, f, indent=1)
     print(f"results: {path}")
     return 0
 
@@ -278,10 +317,23 @@ def folding_quadratic(argv) -> int:
 # ----------------------------------------------------------------------------------------------
 # Fig. 3 analogue
 # ----------------------------------------------------------------------------------------------
-def _load_images(data_dir, seed, n_train=None, n_test=None):
-    from refgrow.datasets import FASHION_MNIST_DIR, load_fashion_mnist
+def _load_images(data_dir, seed, n_train=None, n_test=None, *, fallback=False):
+    """Fashion-MNIST (or MNIST) splits from IDX files; ``None`` (with a message) when absent.
+
+    With ``fallback=True`` a missing default directory gives the synthetic 10-class bar images of
+    :func:`refgrow.datasets.synthetic_images` instead (28 x 28, like the real data); an explicit
+    ``data_dir`` that does not exist is still an error.
+    """
+    from refgrow.datasets import FASHION_MNIST_DIR, Splits, load_fashion_mnist, synthetic_images
     d = FASHION_MNIST_DIR if data_dir is None else data_dir
     if not os.path.isdir(d):
+        if fallback and data_dir is None:
+            n_tr, n_te = n_train or 10000, n_test or 2000
+            print(f"folding-fashion-mnist: no data at {d!r}; using synthetic bar images (10 classes, 28x28, "
+                  f"{n_tr} training points). Install Debian's dataset-fashion-mnist or pass --data-dir for "
+                  "the real data.")
+            return Splits(synthetic_images(n_tr, rng=seed), synthetic_images(2000, rng=seed + 1),
+                          synthetic_images(n_te, rng=seed + 2))
         print(f"folding-fashion-mnist: no data at {d!r}. refgrow downloads no data sets: install the Debian "
               "package dataset-fashion-mnist (files in /usr/share/datasets/fashion-mnist) or pass "
               "--data-dir DIR with the four MNIST-format IDX files (real MNIST works too).")
@@ -310,10 +362,14 @@ def folding_fashion_mnist(argv) -> int:
     a = p.parse_args(argv)
     if a.quick:
         a.n_train, a.steps, a.epochs, a.min_epochs = min(a.n_train or 2000, 2000), min(a.steps, 3), 30, 20
-    splits = _load_images(a.data_dir, a.seed, n_train=a.n_train or None)
+    splits = _load_images(a.data_dir, a.seed, n_train=a.n_train or None, fallback=True)
     if splits is None:
         return 2
-    names = [str(k) for k in range(10)] if (a.mnist_labels or a.data_dir) else list(FASHION_MNIST_CLASSES)
+    from refgrow.datasets import FASHION_MNIST_DIR, SYNTHETIC_IMAGE_CLASSES
+    synthetic = a.data_dir is None and not os.path.isdir(FASHION_MNIST_DIR)
+    data_name = "synthetic bar images" if synthetic else ("MNIST-format data" if a.data_dir else "Fashion-MNIST")
+    names = (list(SYNTHETIC_IMAGE_CLASSES) if synthetic else
+             [str(k) for k in range(10)] if (a.mnist_labels or a.data_dir) else list(FASHION_MNIST_CLASSES))
     tr, va, te = splits
     rng = np.random.default_rng(a.seed)
     t0 = time.time()
@@ -343,14 +399,16 @@ def folding_fashion_mnist(argv) -> int:
     with open(path, "w") as f:
         json.dump(data, f, indent=1)
     P = plt()
-    fig, axes = P.subplots(3, 3, figsize=(6.5, 7.2))
+    rows = max(1, int(np.ceil(len(recs) / 3)))
+    fig, axes = P.subplots(rows, 3, figsize=(6.5, 2.4 * rows + 0.6), squeeze=False)
     for k, ax in enumerate(axes.flat):
         ax.axis("off")
         if k < len(recs):
             r = recs[k]
             ax.imshow(tr.X[r.mistake_index].reshape(28, 28), cmap="gray_r")
             ax.set_title(f"growth {r.step}: true {names[r.y_true]}\npredicted {names[r.y_pred]}", fontsize=8)
-    fig.suptitle("002 Fig. 3 analogue: typical mistakes of the first growth steps", fontsize=9)
+    fig.suptitle(f"002 Fig. 3 analogue on {data_name}: typical mistakes of the first growth steps",
+                 fontsize=9)
     fig.tight_layout()
     fpath = os.path.join(a.figures, "folding_fashion_mnist_mistakes.png")
     savefig(fig, fpath)

@@ -11,15 +11,18 @@ r"""Paper 001 (TINY) experiments: TINY vs GradMax vs Random growth.
     zero-fan-in ReLU neurons get no gradient with ReLU'(0) = 0), Random (Gaussian, line search), and
     fixed widths 5 and 10 trained for the same number of steps.
 (b) **Classification**: a one-hidden-layer MLP grown from width 1 on Fashion-MNIST (subset; the
-    IDX files of ``/usr/share/datasets/fashion-mnist`` or ``--data-dir``), or on a synthetic two-spirals
-    set when the data is absent. Adam, minibatches, ``k`` neurons every ``Delta t`` epochs up to a target
+    IDX files of ``/usr/share/datasets/fashion-mnist`` or ``--data-dir``), or, when the data is absent,
+    on :func:`refgrow.datasets.synthetic_images` (10 classes of 14 x 14 bar images, so GradMax's
+    ``k <= number of classes`` holds as on Fashion-MNIST). Adam, minibatches, ``k`` neurons every ``Delta t`` epochs up to a target
     width; accuracy vs number of parameters (as Figs. 5-6 of 001).
 (c) **Pure growth** (Fig. 8 of 001): no gradient step at all, only neuron additions, TINY (neurons +
     best update, amplitude by line search in [0, L]) vs Random (line search in [-L, L]); accuracy vs
     number of parameters.
 
-Outputs: printed tables, ``DIR/tiny_vs_gradmax.json`` and figures ``DIR/tiny_teacher_student.png``,
-``DIR/tiny_classification.png``, ``DIR/tiny_pure_growth.png``.
+Outputs: printed tables; ``DIR/tiny_vs_gradmax.json`` (every curve) and
+``DIR/tiny_vs_gradmax_summary.json`` (the tables only), both rewritten as soon as each part finishes, so
+a finished part is never lost; figures ``DIR/tiny_teacher_student.png``, ``DIR/tiny_classification.png``,
+``DIR/tiny_pure_growth.png``.
 
 Symbol table
 ------------
@@ -145,14 +148,19 @@ def teacher_student_run(rng, *, methods=("tiny", "tiny-neurons-only", "gradmax",
 
 # ------------------------------------------------------------------------------------------ data
 def _classification_data(data_dir, n_train, n_test, seed):
-    from refgrow.datasets import load_fashion_mnist, two_spirals
+    """Fashion-MNIST when its IDX files are on disk, else the synthetic 10-class bar images (14 x 14).
+
+    The fallback keeps 10 classes, so every method's constraints hold as on the real data (GradMax adds
+    at most ``d_next`` = number of classes neurons per step; part (b) adds 4).
+    """
+    from refgrow.datasets import load_fashion_mnist, synthetic_images
     d = data_dir or FASHION_DIR
     if os.path.isdir(d):
         sp = load_fashion_mnist(d, rng=seed, n_val=1000, n_train=n_train, n_test=n_test)
         return "fashion-mnist", sp.train.X, sp.train.y, sp.test.X, sp.test.y
-    tr = two_spirals(n_train, rng=seed)
-    te = two_spirals(n_test, rng=seed + 1)
-    return "two-spirals (synthetic; Fashion-MNIST not found)", tr.X, tr.y, te.X, te.y
+    tr = synthetic_images(n_train, rng=seed, side=14)
+    te = synthetic_images(n_test, rng=seed + 1, side=14)
+    return "synthetic-bars (10 classes, 14x14; Fashion-MNIST not found)", tr.X, tr.y, te.X, te.y
 
 
 # ------------------------------------------------------------------------------------------ (b)
@@ -253,7 +261,7 @@ def _figure(runs, methods, panels, path, title):
         ax.set_xlabel(xlabel)
         ax.set_ylabel(label)
         ax.legend(fontsize=8)
-    fig.suptitle(title)
+    fig.suptitle(f"{title}  (mean, band = \u00b1 sd over {len(runs)} seed{'s' if len(runs) > 1 else ''})")
     fig.tight_layout()
     return savefig(fig, path)
 
@@ -264,21 +272,21 @@ def _figures(payload, out):
     if "teacher_student" in payload:
         runs = payload["teacher_student"]["runs"]
         paths.append(_figure(runs, list(runs[0]), [
-            ("epoch", "train_loss", True, "train MSE", "full-batch SGD steps"),
-            ("epoch", "val_loss", True, "test MSE", "full-batch SGD steps")],
+            ("epoch", "train_loss", True, "train MSE (log scale)", "full-batch SGD steps"),
+            ("epoch", "val_loss", True, "test MSE (log scale)", "full-batch SGD steps")],
             os.path.join(out, "tiny_teacher_student.png"), "(a) teacher-student: growth 5 -> 10 neurons"))
     name = str(payload.get("classification_data", "")).split(" ")[0]
     if "classification" in payload:
         runs = payload["classification"]["runs"]
         paths.append(_figure(runs, list(runs[0]), [
             ("n_params", "val_acc", False, "test accuracy", "number of parameters"),
-            ("epoch", "train_loss", True, "train loss", "epochs")],
+            ("epoch", "train_loss", True, "train cross-entropy (log scale)", "epochs")],
             os.path.join(out, "tiny_classification.png"), f"(b) growing one hidden layer on {name}"))
     if "pure_growth" in payload:
         runs = payload["pure_growth"]["runs"]
         paths.append(_figure(runs, list(runs[0]), [
             ("n_params", "val_acc", False, "test accuracy", "number of parameters"),
-            ("n_params", "train_loss", True, "train loss", "number of parameters")],
+            ("n_params", "train_loss", True, "train cross-entropy (log scale)", "number of parameters")],
             os.path.join(out, "tiny_pure_growth.png"), f"(c) pure growth (no gradient steps) on {name}"))
     return paths
 
@@ -316,6 +324,14 @@ def tiny_vs_gradmax(argv) -> int:
     os.makedirs(a.out, exist_ok=True)
     payload = {"settings": vars(a) | {"seeds": seeds, "n_train": n_train, "target_width": target,
                                       "pure_steps": pure_steps}}
+    path = os.path.join(a.out, "tiny_vs_gradmax.json")
+    if a.part != "all" and os.path.exists(path):       # keep the other parts of an earlier run
+        try:
+            with open(path) as f:
+                old = json.load(f)
+            payload = {**{k: v for k, v in old.items() if k != "settings"}, **payload}
+        except (OSError, ValueError):
+            pass
     t0 = time.time()
     if a.part in ("a", "all"):
         sb = a.steps_between if not a.quick or a.steps_between != 200 else 100
@@ -334,6 +350,7 @@ def tiny_vs_gradmax(argv) -> int:
         print("mean immediate loss decrease per growth step:",
               ", ".join(f"{m} {v[0]:.3g}" for m, v in imm.items()))
         payload["teacher_student"] = {"table": table, "immediate_decrease": imm, "runs": runs}
+        _save(payload, a.out)
     if a.part in ("b", "c", "all"):
         name, X, y, Xt, yt = _classification_data(a.data_dir, n_train, n_test, 0)
         payload["classification_data"] = name
@@ -349,6 +366,7 @@ def tiny_vs_gradmax(argv) -> int:
             table[m] = {"train_acc": tr, "test_acc": te, "n_params": runs[0][m]["n_params"]}
             print(f"{m:<19}{runs[0][m]['n_params']:>8}{tr[0]:>12.4f}{te[0]:>12.4f}")
         payload["classification"] = {"table": table, "runs": runs}
+        _save(payload, a.out)
     if a.part in ("c", "all"):
         runs = [pure_growth_run(s, X, y, Xt, yt, steps=pure_steps) for s in range(max(1, seeds // 2))]
         methods = list(runs[0])
@@ -361,19 +379,22 @@ def tiny_vs_gradmax(argv) -> int:
             print(f"{m:<19}{tr[0]:>12.4f}{te[0]:>12.4f}{runs[0][m]['fallbacks']:>11}")
         print("paper (Fig. 8, CIFAR-100, ResNet18): TINY > 17% by pure growth, Random about 1% (chance 1%)")
         payload["pure_growth"] = {"table": table, "runs": runs}
-    from refgrow.jsonio import to_jsonable
-    path = os.path.join(a.out, "tiny_vs_gradmax.json")
-    if a.part != "all" and os.path.exists(path):       # keep the other parts of an earlier run
-        try:
-            with open(path) as f:
-                old = json.load(f)
-            payload = {**{k: v for k, v in old.items() if k != "settings"}, **payload}
-        except (OSError, ValueError):
-            pass
+        _save(payload, a.out)
     if not a.no_figures:
         for pth in _figures(payload, a.out):
             print("wrote", pth)
-    with open(path, "w") as f:
-        json.dump(to_jsonable(payload), f)
-    print(f"wrote {path}  ({time.time() - t0:.1f} s)")
+    print(f"wrote {path} and {os.path.join(a.out, 'tiny_vs_gradmax_summary.json')}  ({time.time() - t0:.1f} s)")
     return 0
+
+
+def _save(payload, out):
+    """Write the full results and the summary (tables, no curves) now: each finished part is kept."""
+    from refgrow.jsonio import to_jsonable
+    with open(os.path.join(out, "tiny_vs_gradmax.json"), "w") as f:
+        json.dump(to_jsonable(payload), f)
+    summary = {k: ({kk: vv for kk, vv in v.items() if kk != "runs"} if isinstance(v, dict) and "runs" in v else v)
+               for k, v in payload.items()}
+    summary["settings"] = {k: v for k, v in summary["settings"].items()    # no machine-specific paths
+                           if k not in ("out", "data_dir", "replot", "no_figures")}
+    with open(os.path.join(out, "tiny_vs_gradmax_summary.json"), "w") as f:
+        json.dump(to_jsonable(summary), f, indent=1)

@@ -41,10 +41,13 @@ Interpretation notes
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from refgrow._validation import (as_float_array, as_sample_pair, check_bool, check_choice,
+from refgrow._validation import (array_namespace, as_float_array, as_sample_pair, check_bool, check_choice,
                                  check_moment_range, check_positive_int, check_real, check_rng)
+from refgrow.backend import column_signs, concat, device_kw
 from refgrow.growth.proposals import NewNeurons, v_goal
 from refgrow.mlp import check_mlp
 
@@ -90,7 +93,10 @@ def gradmax_neurons(B_in, V_goal, k, *, c=None, bias=True):
     -------
     NewNeurons
         ``w_in`` zeros (k, d - bias), ``b_in`` zeros (k,), ``w_out`` (d_next, k);
-        ``info``: ``singular_values`` (top k of G), ``c``, ``method``.
+        ``info``: ``singular_values`` (top k of G), ``c``, ``method``, ``rank`` (of G: singular values
+        ``> max(d_next, d) eps sigma_1``; columns beyond it are arbitrary), ``discarded_energy``
+        (``sum_{i>k} sigma_i^2``, the part of ``||G||_F^2`` the k fan-outs cannot reach) and
+        ``discarded_fraction`` (that part over ``||G||_F^2``).
 
     Examples
     --------
@@ -110,16 +116,23 @@ def gradmax_neurons(B_in, V_goal, k, *, c=None, bias=True):
     if c is None:
         c = 1e-3 * np.sqrt(d_next * k)
     c = check_real(c, "c", low=0.0, low_open=True)
+    xp = array_namespace(B, V)
     G = (V.T @ B) / B.shape[0]
-    U, s, _ = np.linalg.svd(G, full_matrices=True)
-    Om = U[:, :k] * (c / np.sqrt(k))
-    piv = np.argmax(np.abs(Om), axis=0)
-    Om = Om * np.where(Om[piv, np.arange(k)] < 0, -1.0, 1.0)
+    U, s, _ = xp.linalg.svd(G, full_matrices=True)
+    Om = U[:, :k] * (c / math.sqrt(k))
+    Om = Om * column_signs(xp, Om)
     d_in = B.shape[1] - (1 if bias else 0)
-    sv = np.zeros(k)
-    sv[:min(k, s.size)] = s[:k]
-    return NewNeurons(np.zeros((k, d_in)), np.zeros(k), Om,
-                      {"method": "gradmax", "singular_values": [float(v) for v in sv], "c": c})
+    sv = [float(v) for v in s[:k]] + [0.0] * max(0, k - s.shape[0])    # a few scalars: host floats
+    # rank of G at the float64 noise level (numpy.linalg.matrix_rank's rule); fan-out columns beyond it
+    # are singular vectors of a zero singular value, i.e. arbitrary
+    s0 = float(s[0]) if s.shape[0] else 0.0
+    rank = int(xp.count_nonzero(s > max(G.shape) * float(np.finfo(float).eps) * s0)) if s0 > 0 else 0
+    total = float(xp.sum(s * s))
+    tail = float(xp.sum(s[k:] ** 2))
+    info = {"method": "gradmax", "singular_values": sv, "c": c, "rank": rank,
+            "discarded_energy": tail, "discarded_fraction": tail / total if total > 0 else 0.0}
+    dev = device_kw(xp, B)
+    return NewNeurons(xp.zeros((k, d_in), dtype=B.dtype, **dev), xp.zeros(k, dtype=B.dtype, **dev), Om, info)
 
 
 def fan_in_gradient_norm(B_in, V_goal, w_out, *, sigma_prime0=1.0):
@@ -142,9 +155,15 @@ def fan_in_gradient_norm(B_in, V_goal, w_out, *, sigma_prime0=1.0):
         raise ValueError(f"w_out must have {G.shape[0]} rows (d_next), got shape {Om.shape}")
     sigma_prime0 = check_real(sigma_prime0, "sigma_prime0")
     P = Om.T @ G
-    s = float(np.max(np.abs(P), initial=0.0))
-    value = abs(sigma_prime0) * s * float(np.linalg.norm(P / s)) if s > 0 else 0.0   # no overflow of the norm
-    if not np.isfinite(value):
+    xp = array_namespace(P)
+    s = float(xp.max(xp.abs(P))) if math.prod(P.shape) else 0.0
+    if s > 0:                                            # ||P / s|| * s: no overflow of the norm
+        Ps = P / s
+        nrm = float(np.linalg.norm(Ps)) if xp is np else math.sqrt(float(xp.sum(Ps * Ps)))
+        value = abs(sigma_prime0) * s * nrm
+    else:
+        value = 0.0
+    if not math.isfinite(value):
         raise ValueError("w_out, B_in and V_goal are too large in magnitude: the gradient norm overflows float64")
     return float(value)
 
@@ -179,12 +198,17 @@ def propose_gradmax(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", c=No
         c = check_real(c, "c", low=0.0, low_open=True)
     _, cache = mlp.forward(X)
     V = v_goal(mlp, X, y, hidden_layer=h, loss=loss, cache=cache)
-    B_in = np.hstack([cache.inputs[h], np.ones((V.shape[0], 1))])
+    A = cache.inputs[h]
+    has_b = mlp.has_bias[h]                              # no ones column for a layer without bias
+    xp = array_namespace(A)
+    B_in = concat(xp, [A, xp.ones((V.shape[0], 1), dtype=A.dtype, **device_kw(xp, A))], axis=1) if has_b else A
     check_moment_range(B_in, "X (through the activations B_in)")
     check_moment_range(V, "X (through the goal V_goal)")
-    nn = gradmax_neurons(B_in, V, k, c=c)
+    nn = gradmax_neurons(B_in, V, k, c=c, bias=has_b)
     if fan_in == "zero":
         return nn
     A = eta * (nn.w_out.T @ gradmax_matrix(B_in, V))     # -eta * dL/dw_in with sigma'(0) = 1
     info = dict(nn.info, fan_in="first_step", eta=eta)
+    if not has_b:
+        return NewNeurons(A, xp.zeros(A.shape[0], dtype=A.dtype, **device_kw(xp, A)), nn.w_out, info)
     return NewNeurons(A[:, :-1], A[:, -1], nn.w_out, info)

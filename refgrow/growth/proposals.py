@@ -129,7 +129,10 @@ def apply_proposal(mlp, hidden_layer, neurons):
                              f"{mlp.weights[h + 1].shape}, got {np.shape(neurons.dW_next)}")
         base = mlp.copy()
         base.weights[h + 1] = base.weights[h + 1] + neurons.dW_next
-        base.biases[h + 1] = base.biases[h + 1] + neurons.db_next
+        if mlp.has_bias[h + 1]:
+            base.biases[h + 1] = base.biases[h + 1] + neurons.db_next
+        elif np.any(neurons.db_next != 0):
+            raise ValueError(f"neurons.db_next must be zeros: weights[{h + 1}] has no bias (has_bias[{h + 1}] is False)")
     return base.add_neurons(h, neurons.w_in, neurons.b_in, neurons.w_out)
 
 
@@ -199,9 +202,9 @@ def amplitude_loss(mlp, hidden_layer, alpha, omega, dW, X, y, *, loss="ce", scal
     ----------
     mlp : refgrow.mlp.MLP
     hidden_layer : int
-    alpha : ndarray, shape (K, d_prev + 1) (bias last)
+    alpha : ndarray, shape (K, d_prev + 1) (bias last), or (K, d_prev) when hidden layer ``h`` has no bias
     omega : ndarray, shape (d_next, K)
-    dW : ndarray, shape (d_next, width + 1), or None
+    dW : ndarray, shape (d_next, width + 1) (width when ``weights[h+1]`` has no bias), or None
     X, y : data
     loss : {"ce", "mse"}
     scaling : {"sqrt", "linear"}
@@ -216,21 +219,25 @@ def amplitude_loss(mlp, hidden_layer, alpha, omega, dW, X, y, *, loss="ce", scal
     scaling = check_choice(scaling, "scaling", ("sqrt", "linear"))
     X, y = check_dataset(X, y, loss, n_in=mlp.sizes[0], n_out=mlp.sizes[-1])
     d_prev, width, d_next = mlp.sizes[h], mlp.sizes[h + 1], mlp.sizes[h + 2]
-    alpha = as_float_array(alpha, "alpha", shape=(None, d_prev + 1), allow_empty=True)
+    alpha = as_float_array(alpha, "alpha", shape=(None, d_prev + int(mlp.has_bias[h])), allow_empty=True)
     omega = as_float_array(omega, "omega", shape=(d_next, alpha.shape[0]), allow_empty=True)
     if dW is not None:
-        dW = as_float_array(dW, "dW", shape=(d_next, width + 1))
+        dW = as_float_array(dW, "dW", shape=(d_next, width + int(mlp.has_bias[h + 1])))
     sigma = ACTIVATIONS[mlp.activation][2]
     fn = get_loss(loss, validate=False)
     _, cache = mlp.forward(X, check_input=False)
-    Z_new = cache.inputs[h] @ alpha[:, :-1].T + alpha[:, -1]          # (n, K) at amplitude 1
+    A_in = cache.inputs[h]
+    Z_new = A_in @ alpha[:, :-1].T + alpha[:, -1] if mlp.has_bias[h] else A_in @ alpha.T   # (n, K), amplitude 1
     H = cache.inputs[h + 1]
     base = cache.preacts[h + 1]                                       # H W^T + b
-    dA = None if dW is None else H @ dW[:, :-1].T + dW[:, -1]
+    if dW is None:
+        dA = None
+    else:
+        dA = H @ dW[:, :-1].T + dW[:, -1] if mlp.has_bias[h + 1] else H @ dW.T
     tail = None
     if h + 2 < len(mlp.weights):                                      # layers after the grown one
-        tail = MLP(mlp.weights[h + 2:], mlp.biases[h + 2:], activation=mlp.activation,
-                   blocks=mlp.blocks[h + 2:])
+        tail = MLP(mlp.weights[h + 2:], [b if hb else None for b, hb in zip(mlp.biases, mlp.has_bias)][h + 2:],
+                   activation=mlp.activation, blocks=mlp.blocks[h + 2:])
 
     def f(gamma):
         gamma = float(gamma)

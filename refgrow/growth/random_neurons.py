@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from refgrow._validation import check_int, check_positive_int, check_real, check_rng
+from refgrow._validation import check_bool, check_int, check_positive_int, check_real, check_rng
 from refgrow.growth.proposals import NewNeurons, amplitude_loss, line_search
 from refgrow.mlp import check_mlp
 
 __all__ = ["random_directions", "propose_random"]
 
 
-def random_directions(d_prev, d_next, k, *, rng=None, distribution="gaussian"):
+def random_directions(d_prev, d_next, k, *, rng=None, distribution="gaussian", bias=True):
     """Draw and normalise random neurons (Sec. 5.2 and App. E.3.2 of 001, TINY).
 
     Parameters
@@ -44,10 +44,12 @@ def random_directions(d_prev, d_next, k, *, rng=None, distribution="gaussian"):
     rng : seed or Generator
     distribution : {"gaussian", "uniform"}
         ``N(0, 1)`` or ``U[-1, 1]`` entries.
+    bias : bool
+        Whether the grown layer has a bias (False: no bias column, for ``nn.Linear(bias=False)``).
 
     Returns
     -------
-    alpha : ndarray, shape (k, d_prev + 1)
+    alpha : ndarray, shape (k, d_prev + 1) (``(k, d_prev)`` with ``bias=False``)
         Fan-in with the bias as last column; entries have root mean square 1.
     omega : ndarray, shape (d_next, k)
         Fan-out; entries have root mean square 1.
@@ -56,10 +58,12 @@ def random_directions(d_prev, d_next, k, *, rng=None, distribution="gaussian"):
     d_next = check_positive_int(d_next, "d_next")
     k = check_positive_int(k, "k")
     rng = check_rng(rng)
+    bias = check_bool(bias, "bias")
+    d_a = d_prev + (1 if bias else 0)
     if distribution == "gaussian":
-        a, w = rng.standard_normal((k, d_prev + 1)), rng.standard_normal((d_next, k))
+        a, w = rng.standard_normal((k, d_a)), rng.standard_normal((d_next, k))
     elif distribution == "uniform":
-        a, w = rng.uniform(-1, 1, (k, d_prev + 1)), rng.uniform(-1, 1, (d_next, k))
+        a, w = rng.uniform(-1, 1, (k, d_a)), rng.uniform(-1, 1, (d_next, k))
     else:
         raise ValueError(f"distribution must be 'gaussian' or 'uniform', got {distribution!r}")
     a /= np.sqrt(np.mean(a * a))
@@ -98,7 +102,8 @@ def propose_random(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", distr
         raise ValueError("X_search and y_search must be given together")
     rng = check_rng(rng)
     Xs, ys = (X, y) if X_search is None else (X_search, y_search)
-    alpha, omega = random_directions(mlp.sizes[h], mlp.sizes[h + 2], k, rng=rng, distribution=distribution)
+    alpha, omega = random_directions(mlp.sizes[h], mlp.sizes[h + 2], k, rng=rng, distribution=distribution,
+                                     bias=mlp.has_bias[h])
     base = float(mlp.loss(Xs, ys, loss))
 
     f = amplitude_loss(mlp, h, alpha, omega, None, Xs, ys, loss=loss, scaling="linear")
@@ -108,4 +113,6 @@ def propose_random(mlp, X, y, *, hidden_layer=0, k=1, rng=None, loss="ce", distr
         gamma, best = 0.0, base
     info = {"method": "random", "distribution": distribution, "gamma": gamma, "loss_before": base,
             "loss_after_search": best, "fallback": False}
+    if not mlp.has_bias[h]:
+        return NewNeurons(gamma * alpha, np.zeros(k), gamma * omega, info)
     return NewNeurons(gamma * alpha[:, :-1], gamma * alpha[:, -1], gamma * omega, info)

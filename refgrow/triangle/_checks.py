@@ -10,7 +10,10 @@ import numbers
 
 import numpy as np
 
-from refgrow._validation import as_float_array
+import math
+
+from refgrow._validation import array_namespace, as_float_array
+from refgrow.backend import to_numpy
 
 __all__ = ["check_sign", "check_peaks", "check_peak", "check_x", "check_scales", "check_c", "check_xy",
            "check_batch_peaks", "check_batch_sign", "check_batch_ratios", "check_batch_layers",
@@ -30,8 +33,13 @@ def check_sign(sign) -> int:
 PEAK_MARGIN = 1e-12
 
 
+def _any(cond) -> bool:
+    """``any(cond)`` as a Python bool, in the namespace of the boolean array ``cond``."""
+    return bool(array_namespace(cond).any(cond))
+
+
 def _check_margin(arr, name):
-    if np.any(np.minimum(arr, 1.0 - arr) < PEAK_MARGIN):
+    if _any(array_namespace(arr).minimum(arr, 1.0 - arr) < PEAK_MARGIN):
         raise ValueError(f"{name} must keep a distance >= {PEAK_MARGIN:g} from 0 and 1 (the hat slopes 1/a "
                          "and 1/(1-a) would overflow the network's arithmetic)")
     return arr
@@ -42,8 +50,10 @@ def check_peaks(a, name: str = "a", *, min_len: int = 2) -> np.ndarray:
     arr = as_float_array(a, name, ndim=1)
     if arr.shape[0] < min_len:
         raise ValueError(f"{name} must hold at least {min_len} peaks, got shape {arr.shape}")
-    if np.any(arr <= 0.0) or np.any(arr >= 1.0):
-        bad = arr[(arr <= 0) | (arr >= 1)]
+    xp = array_namespace(arr)
+    if bool(xp.any(arr <= 0.0)) or bool(xp.any(arr >= 1.0)):
+        host = to_numpy(arr)                                  # printing: a host copy
+        bad = host[(host <= 0) | (host >= 1)]
         raise ValueError(f"{name} must lie strictly inside (0, 1) (triangle peaks), got values {bad[:5]}")
     return _check_margin(arr, name)
 
@@ -61,9 +71,10 @@ def check_peak(a, name: str = "a") -> float:
 def check_x(x, name: str = "x") -> np.ndarray:
     """Finite float array (any shape, may be empty) with values in [0, 1], the triangle domain."""
     arr = as_float_array(x, name, allow_empty=True)
-    if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
+    xp = array_namespace(arr)
+    if math.prod(arr.shape) and (float(xp.min(arr)) < 0.0 or float(xp.max(arr)) > 1.0):
         raise ValueError(f"{name} must lie in [0, 1] (the triangle domain), got values in "
-                         f"[{arr.min()}, {arr.max()}]")
+                         f"[{float(xp.min(arr))}, {float(xp.max(arr))}]")
     return arr
 
 
@@ -72,9 +83,10 @@ def check_scales(s, m: int, name: str = "s") -> np.ndarray:
     arr = as_float_array(s, name, ndim=1)
     if arr.shape[0] != m - 1:
         raise ValueError(f"{name} must have shape ({m - 1},) (one scale per wave, len(a)-1), got {arr.shape}")
-    if np.any(arr <= 0):
+    if bool(array_namespace(arr).any(arr <= 0)):
+        host = to_numpy(arr)                                  # printing: a host copy
         raise ValueError(f"{name} must be strictly positive (t1 carries s_i W_i through a ReLU), got "
-                         f"{arr[arr <= 0][:5]}")
+                         f"{host[host <= 0][:5]}")
     return arr
 
 
@@ -108,7 +120,7 @@ def check_batch_peaks(a, name: str = "a") -> np.ndarray:
     arr = as_float_array(a, name, ndim=2)
     if arr.shape[1] < 2:
         raise ValueError(f"{name} must have shape (R, H+1) with H+1 >= 2 peaks per run, got {arr.shape}")
-    if np.any(arr <= 0.0) or np.any(arr >= 1.0):
+    if _any(arr <= 0.0) or _any(arr >= 1.0):
         raise ValueError(f"{name} must lie strictly inside (0, 1) (triangle peaks)")
     return _check_margin(arr, name)
 
@@ -116,7 +128,7 @@ def check_batch_peaks(a, name: str = "a") -> np.ndarray:
 def check_batch_sign(sign, R: int, name: str = "sign") -> np.ndarray:
     """``(R,)`` signs, each -1.0 or +1.0."""
     arr = as_float_array(sign, name, shape=(R,))
-    if np.any((arr != 1.0) & (arr != -1.0)):
+    if _any((arr != 1.0) & (arr != -1.0)):
         raise ValueError(f"{name} must hold -1 or +1 for each of the {R} runs")
     return arr
 
@@ -124,7 +136,7 @@ def check_batch_sign(sign, R: int, name: str = "sign") -> np.ndarray:
 def check_batch_ratios(S, R: int, H: int, name: str = "S") -> np.ndarray:
     """``(R, H)`` strictly positive layer ratios."""
     arr = as_float_array(S, name, shape=(R, H))
-    if np.any(arr <= 0):
+    if _any(arr <= 0):
         raise ValueError(f"{name} must be strictly positive (layer ratios of Theorem 3.1)")
     return arr
 

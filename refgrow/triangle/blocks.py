@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from refgrow._validation import (as_float_array, as_labels, check_bool, check_choice, check_positive_int, check_real,
+from refgrow._validation import (all_finite, as_float_array, as_labels, check_bool, check_choice, check_positive_int, check_real,
                                  check_rng)
 from refgrow.losses import get_loss
 from refgrow.mlp import MLP, check_mlp
@@ -102,7 +102,7 @@ class BlockModel:
     def forward(self, X):
         """``out (n, C)`` and a cache for :meth:`loss_and_grad`."""
         U = self.inputs(X)
-        if not np.all(np.isfinite(U)):
+        if not all_finite(U):
             raise ValueError("X is too large in magnitude: the block inputs overflow float64")
         Ws, bs = self._block_nets()
         F, cache = batched_forward(Ws, bs, U.T[:, :, None], check_input=False)   # (J, n, 1)
@@ -140,7 +140,7 @@ class BlockModel:
         dA, dS = batched_network_parameters_vjp(self.A, S, sign, dWs, dbs, check_input=False)
         dA = dA + theorem31_ratios_vjp(self.A, sign, dS, check_input=False)
         grads = {"A": dA, "Gamma": dout.T @ F, "M": dout.T @ U, "beta": dout.sum(0)}
-        if not all(np.all(np.isfinite(g)) for g in grads.values()):
+        if not all_finite(*grads.values()):
             raise ValueError("X or Y is too large in magnitude: the gradients overflow float64")
         return float(value), grads
 
@@ -156,10 +156,10 @@ class BlockModel:
         U = self.inputs(X)
         F = self.forward(X)[1][1]
         Phi = np.concatenate([np.ones((X.shape[0], 1)), F, U], axis=1)
-        if not np.all(np.isfinite(Phi)):
+        if not all_finite(Phi):
             raise ValueError("X is too large in magnitude: the block features overflow float64")
         coef, *_ = np.linalg.lstsq(Phi, Y, rcond=None)
-        if not np.all(np.isfinite(coef)):
+        if not all_finite(coef):
             raise ValueError("X or Y is too large in magnitude: the least-squares output overflows float64")
         J = self.n_blocks
         self.beta[:] = coef[0]

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from refgrow._validation import all_finite, array_namespace
+from refgrow.backend import astype, device_kw, from_numpy, matrix_transpose, to_numpy
 from refgrow.mlp import MLP
 from refgrow._validation import as_float_array, check_bool
 from refgrow.triangle._checks import (check_batch_cache, check_batch_inputs, check_batch_layers, check_batch_peaks,
@@ -68,15 +70,17 @@ def batched_network_parameters(a, S, sign, offset=None, *, check_input: bool = T
         if offset is not None:
             offset = as_float_array(offset, "offset", shape=(a.shape[0],))
         Ws, bs = batched_network_parameters(a, S, sign, offset, check_input=False)
-        if not all(np.all(np.isfinite(v)) for v in Ws + bs):
+        if not all_finite(*(Ws + bs)):
             raise ValueError("S (or offset) is too large in magnitude: the weights overflow float64")
         return Ws, bs
     R, m = a.shape
     H = m - 1
+    xp = array_namespace(a, S, sign)
+    dev = device_kw(xp, a)
     Ws, bs = [], []
-    W0 = np.zeros((R, 4, 1))
+    W0 = xp.zeros((R, 4, 1), dtype=a.dtype, **dev)
     W0[:, :3, 0] = 1.0
-    b0 = np.zeros((R, 4))
+    b0 = xp.zeros((R, 4), dtype=a.dtype, **dev)
     b0[:, 2] = -a[:, 0]
     b0[:, 3] = 1.0
     if offset is not None:
@@ -89,7 +93,7 @@ def batched_network_parameters(a, S, sign, offset=None, *, check_input: bool = T
         h = -1.0 / (al - al * al)
         Sl = S[:, l - 1]
         if l < H:
-            W = np.zeros((R, 4, 4))
+            W = xp.zeros((R, 4, 4), dtype=a.dtype, **dev)
             W[:, 0, 0] = 1.0
             W[:, 0, 1] = sign * Sl * g
             W[:, 0, 2] = sign * Sl * h
@@ -97,13 +101,14 @@ def batched_network_parameters(a, S, sign, offset=None, *, check_input: bool = T
             W[:, 1:3, 2] = (Sl * h)[:, None]
             W[:, 2, 3] = -Sl * a[:, l]
             W[:, 3, 3] = Sl
-            b = np.zeros((R, 4))
+            b = xp.zeros((R, 4), dtype=a.dtype, **dev)
         else:
-            W = np.zeros((R, 1, 4))
+            W = xp.zeros((R, 1, 4), dtype=a.dtype, **dev)
             W[:, 0, 0] = 1.0
             W[:, 0, 1] = sign * Sl * g
             W[:, 0, 2] = sign * Sl * h
-            b = np.zeros((R, 1)) if offset is None else -offset[:, None].astype(float)
+            b = xp.zeros((R, 1), dtype=a.dtype, **dev) if offset is None else \
+                -astype(xp, offset[:, None], xp.float64)
         Ws.append(W)
         bs.append(b)
     return Ws, bs
@@ -126,13 +131,14 @@ def batched_network_parameters_vjp(a, S, sign, dWs, dbs, *, check_input: bool = 
             raise ValueError(f"dWs must have the shapes {[w.shape for w in Ws0]} of the network's weights, "
                              f"got {[w.shape for w in dWs]}")
         res = batched_network_parameters_vjp(a, S, sign, dWs, dbs, check_input=False)
-        if not all(np.all(np.isfinite(v)) for v in res):
+        if not all_finite(*res):
             raise ValueError("S, dWs and dbs are too large in magnitude: the products overflow float64")
         return res
     R, m = a.shape
     H = m - 1
-    da = np.zeros_like(a)
-    dS = np.zeros_like(S)
+    xp = array_namespace(a, S)
+    da = xp.zeros_like(a)
+    dS = xp.zeros_like(S)
     da[:, 0] -= dbs[0][:, 2]
     for l in range(1, H + 1):
         G = dWs[l]
@@ -179,10 +185,11 @@ def batched_forward(Ws, bs, X, *, check_input: bool = True):
         Ws, bs = check_batch_layers(Ws, bs)
         X = check_batch_inputs(X, Ws[0].shape[0], Ws[0].shape[2])
         out, cache = batched_forward(Ws, bs, X, check_input=False)
-        if not np.all(np.isfinite(out)):
+        if not all_finite(out):
             raise ValueError("X is too large in magnitude for these networks: their outputs overflow float64")
         return out, cache
-    A = X.T[None] if X.ndim == 2 else np.swapaxes(X, 1, 2)
+    xp = array_namespace(Ws[0], X)
+    A = X.T[None, ...] if X.ndim == 2 else matrix_transpose(xp, X)
     inputs, masks = [], []
     L = len(Ws)
     for l in range(L):
@@ -190,15 +197,15 @@ def batched_forward(Ws, bs, X, *, check_input: bool = True):
         if Ws[l].shape[2] == 1:
             Z = Ws[l] * A
         else:
-            Z = np.matmul(Ws[l], A)
+            Z = xp.matmul(Ws[l], A)
         Z += bs[l][:, :, None]
         if l < L - 1:
             mask = Z > 0
             masks.append(mask)
-            A = np.maximum(Z, 0.0)
+            A = xp.maximum(Z, 0.0)
         else:
             A = Z
-    return np.swapaxes(A, 1, 2), (inputs, masks)
+    return matrix_transpose(xp, A), (inputs, masks)
 
 
 def batched_backward(Ws, cache, dout, *, check_input: bool = True):
@@ -222,21 +229,25 @@ def batched_backward(Ws, cache, dout, *, check_input: bool = True):
         inputs, _ = check_batch_cache(cache, Ws)
         dout = as_float_array(dout, "dout", shape=(Ws[-1].shape[0], inputs[0].shape[2], Ws[-1].shape[1]))
         res = batched_backward(Ws, cache, dout, check_input=False)
-        if not all(np.all(np.isfinite(v)) for v in res[0] + res[1]):
+        if not all_finite(*(res[0] + res[1])):
             raise ValueError("dout is too large in magnitude: the gradients overflow float64")
         return res
     inputs, masks = cache
     L = len(Ws)
     dWs, dbs = [None] * L, [None] * L
-    dZ = np.swapaxes(dout, 1, 2)                      # (R, K_out, n)
+    xp = array_namespace(dout)
+    dZ = matrix_transpose(xp, dout)                       # (R, K_out, n)
     for l in range(L - 1, -1, -1):
         A = inputs[l]                                 # (R or 1, in, n)
-        dWs[l] = np.matmul(dZ, np.swapaxes(A, 1, 2)) if A.shape[0] == dZ.shape[0] else \
-            np.matmul(dZ, np.broadcast_to(np.swapaxes(A, 1, 2), (dZ.shape[0],) + A.shape[2:0:-1]))
-        dbs[l] = dZ.sum(axis=2)
+        dWs[l] = xp.matmul(dZ, matrix_transpose(xp, A)) if A.shape[0] == dZ.shape[0] else \
+            xp.matmul(dZ, xp.broadcast_to(matrix_transpose(xp, A), (dZ.shape[0],) + A.shape[2:0:-1]))
+        dbs[l] = dZ.sum(axis=2) if xp is np else xp.sum(dZ, axis=2)
         if l > 0:
-            dA = np.matmul(np.swapaxes(Ws[l], 1, 2), dZ)
-            dA[~masks[l - 1]] = 0.0
+            dA = xp.matmul(matrix_transpose(xp, Ws[l]), dZ)
+            if xp is np:
+                dA[~masks[l - 1]] = 0.0
+            else:                                     # same values without a boolean scatter
+                dA = xp.where(masks[l - 1], dA, 0.0)
             dZ = dA
     return dWs, dbs
 
@@ -276,6 +287,14 @@ def network_parameters(a, s=None, *, sign: int = -1):
     a = check_peaks(a)
     sign = check_sign(sign)
     s = differentiable_scales(a, sign=sign) if s is None else check_scales(s, a.shape[0])
+    xp = array_namespace(a, s)
+    if xp is not np:
+        # documented host fallback: this readable listing of O(m) scalars (and the exact breakpoint
+        # minimum) is built on the host from the peaks' values, then the arrays are moved back
+        W, b, info = network_parameters(to_numpy(a), to_numpy(s), sign=sign)
+        back = [from_numpy(xp, v, a) for v in W + b + [info["S"], info["s"]]]
+        H1 = len(W)
+        return back[:H1], back[H1:2 * H1], {"S": back[-2], "s": back[-1], "offset": info["offset"]}
     S = scale_ratios(s)
     offset = -_partial_sum_min(a, s, sign)
     H = a.shape[0] - 1

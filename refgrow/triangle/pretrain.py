@@ -29,13 +29,14 @@ the free-scales gradient has its own function :func:`free_scales_loss_and_grad` 
 """
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 
-from refgrow._validation import as_float_array, check_bool, check_int, check_positive_int, check_real
+from refgrow._validation import (all_finite, array_namespace, as_float_array, check_bool, check_int,
+                                 check_positive_int, check_real)
+from refgrow.backend import copy, device_kw, to_numpy
 from refgrow.optim import adam_update
 from refgrow.triangle._checks import (check_batch_inputs, check_batch_peaks, check_batch_ratios, check_batch_sign,
                                       check_c, check_peaks, check_scales, check_sign, check_xy)
@@ -94,7 +95,7 @@ def batched_pretrain_loss_and_grad(a, S, sign, X, Y, *, free, check_input: bool 
     if check_bool(check_input, "check_input"):
         a, S, sign, X, Y, free = _check_batch_problem(a, S, sign, X, Y, free)
         res = batched_pretrain_loss_and_grad(a, S, sign, X, Y, free=free, check_input=False)
-        if not all(np.all(np.isfinite(v)) for v in res):
+        if not all_finite(*res):
             raise ValueError("X, Y and S are too large in magnitude: the loss or its gradient overflows float64")
         return res
     if not free:
@@ -103,13 +104,19 @@ def batched_pretrain_loss_and_grad(a, S, sign, X, Y, *, free, check_input: bool 
     out, cache = batched_forward(Ws, bs, X, check_input=False)
     r = out - Y
     n = Y.shape[1]
-    loss = np.mean(r * r, axis=(1, 2))
+    loss = array_namespace(r).mean(r * r, axis=(1, 2))
     dout = 2.0 * r / (n * Y.shape[2])
     dWs, dbs = batched_backward(Ws, cache, dout, check_input=False)
     da, dS = batched_network_parameters_vjp(a, S, sign, dWs, dbs, check_input=False)
     if not free:
         da = da + theorem31_ratios_vjp(a, sign, dS, check_input=False)
     return loss, da, dS
+
+
+def _sign_array(sign, like):
+    """``[float(sign)]``, shape (1,), in the namespace and on the device of ``like`` (the engines' sign)."""
+    xp = array_namespace(like)
+    return xp.asarray([float(sign)], dtype=xp.float64, **device_kw(xp, like))
 
 
 def pretrain_loss_and_grad(a, x, y, *, s=None, sign: int = -1) -> PretrainLossGrad:
@@ -146,11 +153,11 @@ def pretrain_loss_and_grad(a, x, y, *, s=None, sign: int = -1) -> PretrainLossGr
     if s is not None:
         res = free_scales_loss_and_grad(a, s, x, y, sign=sign)
         return PretrainLossGrad(res.loss, res.grad_a)
-    loss, da, _ = batched_pretrain_loss_and_grad(a[None], None, np.array([float(sign)]), x[:, None],
+    loss, da, _ = batched_pretrain_loss_and_grad(a[None, :], None, _sign_array(sign, a), x[:, None],
                                                  y[None, :, None], free=False, check_input=False)
-    if not (np.isfinite(loss[0]) and np.all(np.isfinite(da))):
+    if not all_finite(loss, da):
         raise ValueError("y (or s) is too large in magnitude: the loss or its gradient overflows float64")
-    return PretrainLossGrad(float(loss[0]), da[0])
+    return PretrainLossGrad(float(loss[0]), da[0, :])
 
 
 def free_scales_loss_and_grad(a, s, x, y, *, sign: int = -1) -> FreeScalesLossGrad:
@@ -175,17 +182,17 @@ def free_scales_loss_and_grad(a, s, x, y, *, sign: int = -1) -> FreeScalesLossGr
     x, y = check_xy(x, y)
     s = check_scales(s, a.shape[0])
     S = scale_ratios(s)
-    loss, da, dS = batched_pretrain_loss_and_grad(a[None], S[None], np.array([float(sign)]), x[:, None],
+    loss, da, dS = batched_pretrain_loss_and_grad(a[None, :], S[None, :], _sign_array(sign, a), x[:, None],
                                                   y[None, :, None], free=True, check_input=False)
-    dS = dS[0]
-    ds = np.zeros_like(s)                     # chain rule through S_1 = s_0, S_l = s_{l-1}/s_{l-2}
+    dS = dS[0, :]
+    ds = array_namespace(s).zeros_like(s)                     # chain rule through S_1 = s_0, S_l = s_{l-1}/s_{l-2}
     ds[0] += dS[0]
     ds[1:] += dS[1:] / s[:-1]
     ds[:-1] -= dS[1:] * s[1:] / s[:-1] ** 2
-    if not (np.isfinite(loss[0]) and np.all(np.isfinite(da)) and np.all(np.isfinite(ds))):
+    if not all_finite(loss, da, ds):
         raise ValueError("y or s is too large (or s too small) in magnitude: the loss or its gradient "
                          "overflows float64")
-    return FreeScalesLossGrad(float(loss[0]), da[0], ds)
+    return FreeScalesLossGrad(float(loss[0]), da[0, :], ds)
 
 
 class ArrayAdam:
@@ -208,8 +215,8 @@ class ArrayAdam:
             raise TypeError(f"params must be a non-empty list of arrays, got {type(params).__name__}")
         params = [as_float_array(p, f"params[{i}]", allow_empty=True) for i, p in enumerate(params)]
         self.lr, self.betas, self.eps = opts.lr, opts.betas, opts.eps
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
+        self.m = [array_namespace(p).zeros_like(p) for p in params]
+        self.v = [array_namespace(p).zeros_like(p) for p in params]
         self.t = 0
 
     def step(self, params, grads, *, check_input: bool = True) -> None:
@@ -227,15 +234,17 @@ class ArrayAdam:
             if not isinstance(lst, (list, tuple)) or len(lst) != len(self.m):
                 raise TypeError(f"{name} must be a list of {len(self.m)} arrays (as given to the "
                                 f"constructor), got {type(lst).__name__} of length {len(lst) if hasattr(lst, '__len__') else '?'}")
+        gs = []
         for i, (p, g, m) in enumerate(zip(params, grads, self.m)):
-            if not isinstance(p, np.ndarray) or p.dtype != np.float64 or p.shape != m.shape:
+            is_arr = isinstance(p, np.ndarray) or hasattr(p, "__array_namespace__")
+            if not is_arr or p.dtype != array_namespace(p).float64 or p.shape != m.shape:
                 raise TypeError(f"params[{i}] must be a float64 ndarray of shape {m.shape} (updated in "
                                 f"place), got {type(p).__name__} {getattr(p, 'shape', '')}")
             as_float_array(p, f"params[{i}]", allow_empty=True)
-            as_float_array(g, f"grads[{i}]", shape=m.shape, allow_empty=True)
+            gs.append(as_float_array(g, f"grads[{i}]", shape=tuple(m.shape), allow_empty=True))
         self.t += 1
-        for p, g, m, v in zip(params, grads, self.m, self.v):
-            adam_update(p, np.asarray(g, dtype=np.float64), m, v, self.t, lr=self.lr, beta1=self.betas[0],
+        for p, g, m, v in zip(params, gs, self.m, self.v):
+            adam_update(p, g, m, v, self.t, lr=self.lr, beta1=self.betas[0],
                         beta2=self.betas[1], eps=self.eps, check_input=False)
 
 
@@ -266,21 +275,29 @@ def batched_pretrain(a, sign, X, Y, *, epochs, lr, free, c, S=None, check_input:
         epochs = check_int(epochs, "epochs", low=0)
         lr = check_real(lr, "lr", low=0.0, low_open=True)
         c = check_c(c)
-    a = a.copy()
-    S = theorem31_ratios(a, sign, check_input=False) if S is None else S.copy()
+    xp = array_namespace(a, X)
+    a = copy(xp, a)
+    S = theorem31_ratios(a, sign, check_input=False) if S is None else copy(xp, S)
     params = [a, S] if free else [a]
     opt = ArrayAdam(params, lr)
-    losses = np.empty((epochs, a.shape[0]))
+    losses = []
     for e in range(epochs):
         loss, da, dS = batched_pretrain_loss_and_grad(a, S, sign, X, Y, free=free, check_input=False)
-        losses[e] = loss
+        losses.append(loss)
         opt.step(params, [da, dS] if free else [da], check_input=False)
-        np.clip(a, c, 1.0 - c, out=a)
-        if free:
-            np.maximum(S, S_MIN, out=S)
+        if xp is np:                                   # projections in place (params hold a and S)
+            np.clip(a, c, 1.0 - c, out=a)
+            if free:
+                np.maximum(S, S_MIN, out=S)
+        else:
+            a[...] = xp.clip(a, c, 1.0 - c)
+            if free:
+                S[...] = xp.maximum(S, S_MIN)
     if not free:
         S = theorem31_ratios(a, sign, check_input=False)
-    return a, S, losses
+    if not losses:                                     # epochs = 0: an empty (0, R) history
+        return a, S, xp.zeros((0, a.shape[0]), dtype=xp.float64, **device_kw(xp, a))
+    return a, S, xp.stack(losses, axis=0)
 
 
 def pretrain(a, x, y, *, epochs: int = 1000, lr: float = 1e-3, sign: int = -1,
@@ -311,9 +328,21 @@ def pretrain(a, x, y, *, epochs: int = 1000, lr: float = 1e-3, sign: int = -1,
     c = check_c(c)
     lr = check_real(lr, "lr", low=0.0, low_open=True)
     free_scales = check_bool(free_scales, "free_scales")
-    a = np.clip(a, c, 1 - c)
-    A, S, losses = batched_pretrain(a[None], np.array([float(sign)]), x[:, None], y[None, :, None],
+    xp = array_namespace(a, x)
+    a = xp.clip(a, c, 1 - c)
+    A, S, losses = batched_pretrain(a[None, :], _sign_array(sign, a), x[:, None], y[None, :, None],
                                     epochs=epochs, lr=lr, free=free_scales, c=c, check_input=False)
-    if not (np.all(np.isfinite(losses)) and np.all(np.isfinite(A)) and np.all(np.isfinite(S))):
+    if not all_finite(losses, A, S):
         raise ValueError("y is too large in magnitude (or lr too large): pretraining overflowed float64")
-    return PretrainResult(a=A[0], s=np.cumprod(S[0]), loss=losses[:, 0].tolist())
+    # the loss history is returned as Python floats: one host copy of (epochs,) values at the end
+    return PretrainResult(a=A[0, :], s=_cumprod(xp, S[0, :]), loss=to_numpy(losses[:, 0]).tolist())
+
+
+def _cumprod(xp, v):
+    """Running product of a 1-D array (``np.cumprod``; the same sequential products elsewhere)."""
+    if xp is np:
+        return np.cumprod(v)
+    out = [v[0]]
+    for i in range(1, v.shape[0]):
+        out.append(out[-1] * v[i])
+    return xp.stack(out, axis=0)

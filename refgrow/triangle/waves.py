@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from refgrow._validation import as_float_array, check_bool, check_positive_int, check_rng
+from refgrow._validation import all_finite, array_namespace, as_float_array, check_bool, check_positive_int, check_rng
+from refgrow.backend import copy, device_kw, to_numpy
 from refgrow.triangle._checks import (check_batch_peaks, check_batch_sign, check_c, check_peak, check_peaks, check_sign,
                                       check_x)
 
@@ -40,7 +41,7 @@ DEFAULT_C = 0.05
 
 def _tri(x, a):
     """T_a on [0, 1] without validation; ``a`` broadcasts against ``x``."""
-    return np.where(x <= a, x / a, (1.0 - x) / (1.0 - a))
+    return array_namespace(x, a).where(x <= a, x / a, (1.0 - x) / (1.0 - a))
 
 
 def triangle(x, a):
@@ -111,12 +112,12 @@ def triangle_waves(x, a):
     """
     x = check_x(x)
     a = check_peaks(a, min_len=1)
-    out = np.empty((a.shape[0],) + x.shape)
-    w = x
-    for i, ai in enumerate(a):
-        w = _tri(w, ai)
-        out[i] = w
-    return out
+    xp = array_namespace(x, a)
+    ws, w = [], x
+    for i in range(a.shape[0]):
+        w = _tri(w, a[i])
+        ws.append(w)
+    return xp.stack(ws, axis=0)
 
 
 def triangle_breakpoints(a, i: int | None = None):
@@ -191,7 +192,8 @@ def theorem31_ratios(a, sign, *, check_input: bool = True):
     if check_bool(check_input, "check_input"):
         a = check_batch_peaks(a)
         sign = check_batch_sign(sign, a.shape[0])
-    S = np.empty((a.shape[0], a.shape[1] - 1))
+    xp = array_namespace(a, sign)
+    S = xp.empty((a.shape[0], a.shape[1] - 1), dtype=a.dtype, **device_kw(xp, a))
     S[:, 0] = _phi0(a[:, 0], sign) * a[:, 1]
     S[:, 1:] = (1.0 - a[:, 1:-1]) * a[:, 2:]
     return S
@@ -207,7 +209,7 @@ def theorem31_ratios_vjp(a, sign, dS, *, check_input: bool = True):
         a = check_batch_peaks(a)
         sign = check_batch_sign(sign, a.shape[0])
         dS = as_float_array(dS, "dS", shape=(a.shape[0], a.shape[1] - 1))
-    da = np.zeros_like(a)
+    da = array_namespace(a).zeros_like(a)
     da[:, 0] += dS[:, 0] * (-sign) * a[:, 1]
     da[:, 1] += dS[:, 0] * _phi0(a[:, 0], sign)
     da[:, 1:-1] += -dS[:, 1:] * a[:, 2:]
@@ -240,7 +242,8 @@ def differentiable_scales(a, *, sign: int = -1):
     """
     a = check_peaks(a)
     sign = check_sign(sign)
-    s = np.empty(a.shape[0] - 1)
+    xp = array_namespace(a)
+    s = xp.empty(a.shape[0] - 1, dtype=a.dtype, **device_kw(xp, a))
     s[0] = _phi0(a[0], sign) * a[1]                       # s_0 (first-scale interpretation)
     for i in range(a.shape[0] - 2):
         s[i + 1] = s[i] * ((1.0 - a[i + 1]) * a[i + 2])   # Eq. (4)
@@ -259,11 +262,13 @@ def scale_ratios(s):
     S : (H,); ``np.cumprod(S) == s``.
     """
     s = as_float_array(s, "s", ndim=1)
-    if np.any(s <= 0):
-        raise ValueError(f"s must be strictly positive, got {s[s <= 0][:5]}")
-    S = s.copy()
+    xp = array_namespace(s)
+    if bool(xp.any(s <= 0)):
+        host = to_numpy(s)                                    # printing: a host copy
+        raise ValueError(f"s must be strictly positive, got {host[host <= 0][:5]}")
+    S = copy(xp, s)
     S[1:] = s[1:] / s[:-1]
-    if not np.all(np.isfinite(S)):
+    if not all_finite(S):
         raise ValueError("s spans too many orders of magnitude: the ratios s_i / s_{i-1} overflow float64")
     return S
 
@@ -294,7 +299,7 @@ def triangle_series(x, a, s, *, sign: int = -1):
         raise ValueError(f"s must have shape ({a.shape[0] - 1},) (len(a)-1), got {s.shape}")
     sign = check_sign(sign)
     W = triangle_waves(x, a[:-1])
-    return x + sign * np.tensordot(s, W, axes=(0, 0))
+    return x + sign * array_namespace(x, s).tensordot(s, W, axes=([0], [0]))
 
 
 def yarotsky_error(n: int) -> float:

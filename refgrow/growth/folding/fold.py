@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from refgrow import geometry
-from refgrow._validation import as_float_array, check_bool, check_index, check_int, check_real
+from refgrow._validation import all_finite, as_float_array, check_bool, check_index, check_int, check_real
 from refgrow.growth.folding._common import (OUT_INITS, _check_data, _check_loss, _check_shallow, _clean_dot,
                                             _hess_vec, _per_sample, _rng)
 from refgrow.growth.proposals import NewNeurons
@@ -49,7 +49,7 @@ def _check_y_mistake(mlp, y_mistake, loss):
 
 def _finite_objective(res, names):
     value, grad, parts = res
-    if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+    if not (np.isfinite(value) and all_finite(grad)):
         raise ValueError(f"{names} are too large in magnitude: the fold objective overflows float64")
     return res
 

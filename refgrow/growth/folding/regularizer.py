@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from refgrow._validation import as_float_array
+from refgrow._validation import all_finite, as_float_array
 
 __all__ = ["fold_regularizer", "regularizer_value"]
 
@@ -70,7 +70,7 @@ def fold_regularizer(w, b, p_mistake, p_fold):
     with np.errstate(over="ignore"):
         value, gw, gb = _fold_reg(np.ldexp(w, -e), float(np.ldexp(b, -e)), p_m, p_f)
         gw, gb = np.ldexp(gw, -e), float(np.ldexp(gb, -e))
-    if not (np.isfinite(value) and np.all(np.isfinite(gw)) and np.isfinite(gb)):
+    if not (np.isfinite(value) and all_finite(gw) and np.isfinite(gb)):
         raise ValueError("w, b, p_mistake and p_fold are too large (or w too small) in magnitude: "
                          "the regulariser or its gradient overflows float64")
     return value, gw, gb

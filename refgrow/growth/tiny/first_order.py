@@ -35,9 +35,11 @@ Interpretation notes
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from refgrow._validation import as_float_array, check_bool, check_real
+from refgrow._validation import array_namespace, as_float_array, check_bool, check_real
 from refgrow.growth.tiny.linalg import _matrix, _pair
 
 __all__ = ["linearised_move", "first_order_decrease", "relu_first_order"]
@@ -64,7 +66,8 @@ def linearised_move(B_in, alpha, omega):
     if alpha.shape[1] != B.shape[1] or omega.shape[1] != alpha.shape[0]:
         raise ValueError(f"alpha must be (K, {B.shape[1]}) and omega (d_out, K); got {alpha.shape}, {omega.shape}")
     out = (B @ alpha.T) @ omega.T
-    if not np.all(np.isfinite(out)):
+    xp = array_namespace(out)
+    if not bool(xp.all(xp.isfinite(out))):
         raise ValueError("B_in, alpha and omega are too large in magnitude: the move overflows float64")
     return out
 
@@ -85,7 +88,7 @@ def _check_neurons(neurons, B_in, V):
 
 
 def _finite_terms(values):
-    if not all(np.isfinite(v) for v in values):
+    if not all(math.isfinite(v) for v in values):
         raise ValueError("V_goal, B, dW, B_in and the neurons are too large in magnitude: the first-order "
                          "terms overflow float64")
 
@@ -127,9 +130,10 @@ def first_order_decrease(V_goal, B, dW, B_in, neurons, *, sigma_prime0=1.0, upda
     sigma_prime0 = check_real(sigma_prime0, "sigma_prime0")
     update_applied = check_bool(update_applied, "update_applied")
     Vt = linearised_move(B_in, alpha, omega)
-    d_upd = float(np.sum(V * Vu) / n)
-    d_neu = float(np.sum(sv ** 2))
-    cross = float(np.sum(Vu * Vt) / n)
+    xp = array_namespace(V)
+    d_upd = float(xp.sum(V * Vu) / n)
+    d_neu = float(xp.sum(sv ** 2))
+    cross = float(xp.sum(Vu * Vt) / n)
     upd = d_upd if update_applied else 0.0
     _finite_terms((d_upd, d_neu, cross))
     return {"delta_update": d_upd, "delta_neurons": d_neu, "cross": cross,
@@ -155,11 +159,12 @@ def relu_first_order(V_goal, B, dW, B_in, neurons, *, update_applied=True):
     Vu = B @ as_float_array(dW, "dW", shape=(V.shape[1], B.shape[1])).T
     B_in, alpha, om, _ = _check_neurons(neurons, B_in, V)
     update_applied = check_bool(update_applied, "update_applied")
+    xp = array_namespace(V)
     Z = B_in @ alpha.T
-    relu = float(np.sum(V * (np.maximum(Z, 0) @ om.T)) / n)
-    lin = float(np.sum(V * (Z @ om.T)) / n)
-    ab = float(np.sum(V * (np.abs(Z) @ om.T)) / n)
-    d_upd = float(np.sum(V * Vu) / n)
+    relu = float(xp.sum(V * (xp.maximum(Z, 0.0) @ om.T)) / n)
+    lin = float(xp.sum(V * (Z @ om.T)) / n)
+    ab = float(xp.sum(V * (xp.abs(Z) @ om.T)) / n)
+    d_upd = float(xp.sum(V * Vu) / n)
     _finite_terms((d_upd, relu, lin, ab))
     return {"delta_update": d_upd, "relu": relu, "linear_half": lin / 2, "abs_half": ab / 2,
             "exact": (d_upd if update_applied else 0.0) + relu}

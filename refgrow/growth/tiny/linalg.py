@@ -4,7 +4,10 @@ Pure functions of arrays (no network): :func:`with_ones`, :func:`second_moments`
 :func:`best_update` (Prop. 3.1), :func:`projected_goal`, :func:`expressivity_bottleneck`
 (Def. 3.1 / Eq. 4), :func:`new_neurons` (Prop. 3.2, Eq. 9), :func:`new_neurons_geig` (Prop. 3.4),
 :func:`tiny_from_activations` (Algorithm 2 without the network). The use on
-a network is in :mod:`refgrow.growth.tiny.network`.
+a network is in :mod:`refgrow.growth.tiny.network`. All run in the namespace of their inputs (``docs/gpu.md``).
+
+Single concern: TINY's propositions on activity matrices, one formula per function (over 500 lines with
+the array-namespace forms; the spectrum and its thresholds already live in :mod:`.spectrum`).
 
 Conventions (``DESIGN.md``)
 ---------------------------
@@ -36,11 +39,13 @@ Psi^l                  ``expressivity_bottleneck`` scalar      (1/n) ||V - V_goa
 
 Interpretation notes
 --------------------
-* **Pseudo-inverse threshold.** ``S`` is symmetric PSD; it is diagonalised with ``numpy.linalg.eigh``
-  and eigenvalues ``mu <= rtol * mu_max`` are treated as 0 (paper: "the inverse of 0 eigenvalues is 0"),
-  with ``rtol = RTOL = 1e-10`` by default. The same threshold defines ``S^+`` in :func:`best_update`,
-  so ``B @ dW.T`` is exactly the orthogonal projection of ``V_goal`` on the column space of ``B`` up to
-  directions with relative energy below ``rtol``. For the new neurons, ``cholesky=True`` (the default
+* **Pseudo-inverse threshold and rank** (:mod:`refgrow.growth.tiny.spectrum`). Eigenvalues of ``S``
+  ``<= rtol * mu_max`` count as 0 (paper: "the inverse of 0 eigenvalues is 0"). ``rtol=None`` (default)
+  is numpy's ``lstsq`` rule ``sigma > max(n, d) eps sigma_max`` on the singular values of ``B``, taken
+  through the SVD of ``B`` when the Gram matrix resolves a small direction poorly (the former ``1e-10``
+  dropped real directions). Results report the rank used and the energy a larger ``rtol``
+  discarded, with a ``RuntimeWarning`` (``warn_discarded=False`` silences it).
+  For the new neurons, ``cholesky=True`` (the default
   of :func:`tiny_from_activations` and of the network-level steps; :func:`new_neurons` defaults to the
   formula as written) takes a faster path when it provably gives the same result: if
   ``1/||L^{-1}||_F^2 > 10 rtol trace(S)`` (``S = L L^T``), no eigenvalue can fall below the
@@ -56,37 +61,50 @@ from typing import NamedTuple
 
 import numpy as np
 
-from refgrow._validation import (as_float_array, as_sample_pair, check_bool, check_moment_range,
+from refgrow._validation import (all_finite, array_namespace, as_float_array, as_sample_pair, check_bool, check_moment_range,
                                  check_positive_int, check_real)
+from refgrow.backend import column_signs, concat, copy, device_kw, from_numpy, to_numpy
+from refgrow.growth.tiny.spectrum import (DISCARD_WARN_RTOL, GRAM_MIN_RATIO, _certified_cholesky, default_rtol,
+                                          _energy, _spectrum, _warn_discarded as _warn)
 
 __all__ = [
-    "RTOL", "SV_RTOL", "TinyNeurons", "with_ones", "second_moments", "pinv_sqrt",
-    "best_update", "projected_goal", "expressivity_bottleneck", "new_neurons", "new_neurons_geig",
-    "tiny_from_activations",
+    "RTOL", "SV_RTOL", "DISCARD_WARN_RTOL", "GRAM_MIN_RATIO", "default_rtol", "TinyNeurons", "with_ones",
+    "second_moments", "pinv_sqrt", "best_update", "projected_goal", "expressivity_bottleneck", "new_neurons",
+    "new_neurons_geig", "tiny_from_activations",
 ]
 
-#: relative eigenvalue threshold of the pseudo-inverse (square root) of S
-RTOL = 1e-10
+#: default eigenvalue threshold of S^+ and S^{-1/2}: None = automatic (module note; it was 1e-10)
+RTOL = None
 #: relative singular-value threshold defining the rank R = K* of S^{-1/2} N
 SV_RTOL = 1e-8
 
 
-class TinyNeurons(NamedTuple):
-    """New neurons of Prop. 3.2.
-
-    Attributes
-    ----------
-    alpha : ndarray, shape (K, d_in)
-        Fan-in weights (last column = bias when ``B_in`` carried a ones column).
-    omega : ndarray, shape (d_out, K)
-        Fan-out weights.
-    singular_values : ndarray, shape (K,)
-        lambda_1 >= ... >= lambda_K > 0; the expressivity gain is ``sum(singular_values**2)`` (Eq. 9).
-    """
-
+class _TinyNeuronsTuple(NamedTuple):
     alpha: np.ndarray
     omega: np.ndarray
     singular_values: np.ndarray
+
+
+class TinyNeurons(_TinyNeuronsTuple):
+    """New neurons of Prop. 3.2: the tuple ``(alpha, omega, singular_values)`` plus what was used.
+
+    Attributes
+    ----------
+    alpha : ndarray, shape (K, d_in), fan-in (last column = bias when ``B_in`` carried a ones column)
+    omega : ndarray, shape (d_out, K), fan-out
+    singular_values : ndarray, shape (K,), lambda_1 >= ... > 0; gain ``sum(singular_values**2)`` (Eq. 9)
+    rank, S_rank : int, ``R = K*`` (singular values ``> SV_RTOL lambda_1``) and eigen-directions of S kept
+    rtol, discarded_energy : float, the threshold used and the energy of resolvable directions it dropped
+        (:mod:`refgrow.growth.tiny.spectrum`; 0 with the default). Not tuple fields: ``alpha, omega, sv = nn``
+        still unpacks three values; None when built by hand.
+    """
+
+    rank = S_rank = rtol = discarded_energy = None
+
+    def _with(self, **attrs):
+        for k, v in attrs.items():
+            setattr(self, k, v)
+        return self
 
 
 # ---------------------------------------------------------------------------- validation helpers
@@ -107,7 +125,12 @@ def _pair(B, V, nb="B", nv="V_goal"):
     return _check_range(A, nb), _check_range(C, nv)
 
 
-def _check_rtol(rtol, name="rtol"):
+def _check_rtol(rtol, name="rtol", allow_none=True):
+    """``rtol`` validated: None (automatic, module note) or a finite number in [0, 1)."""
+    if rtol is None and allow_none:
+        return None
+    if rtol is None:
+        raise ValueError(f"{name} must be a finite number in [0, 1), got None")
     return check_real(rtol, name, low=0.0, high=1.0, high_open=True)
 
 
@@ -143,7 +166,8 @@ def with_ones(B):
 
 def _append_ones(B):
     """``[B, 1]`` on a validated (n, d) array: the bias input of the growth steps (one place for it)."""
-    return np.hstack([B, np.ones((B.shape[0], 1))])
+    xp = array_namespace(B)
+    return concat(xp, [B, xp.ones((B.shape[0], 1), dtype=B.dtype, **device_kw(xp, B))], axis=1)
 
 
 def second_moments(B, V):
@@ -164,14 +188,6 @@ def second_moments(B, V):
     return (B.T @ B) / n, (B.T @ V) / n
 
 
-def _eig_psd(S, rtol):
-    """Eigen-decomposition of a PSD matrix, keeping eigenvalues > rtol * max (others treated as 0)."""
-    mu, Q = np.linalg.eigh(S)
-    top = mu[-1] if mu.size else 0.0
-    keep = mu > rtol * top if top > 0 else np.zeros(mu.shape, bool)
-    return mu[keep], Q[:, keep]
-
-
 def pinv_sqrt(S, *, rtol=RTOL):
     """Pseudo-inverse square root ``S^{-1/2} = O sqrt(Sigma)^{-1} O^T`` of a symmetric PSD matrix.
 
@@ -181,7 +197,9 @@ def pinv_sqrt(S, *, rtol=RTOL):
     Parameters
     ----------
     S : array_like, shape (d, d), symmetric positive semi-definite
-    rtol : float in [0, 1)
+    rtol : float in [0, 1), or None
+        None: ``d * eps``, the noise level of ``eigh`` on ``S`` (only ``S`` is known here, so the accurate
+        path through ``B`` is not available; :func:`new_neurons` takes it).
 
     Returns
     -------
@@ -193,12 +211,13 @@ def pinv_sqrt(S, *, rtol=RTOL):
     return _pinv_sqrt_psd((S + S.T) / 2, _check_rtol(rtol))
 
 
-def _best_update_from_moments(S, N, rtol):
-    mu, Q = _eig_psd(S, rtol)
-    return ((Q / mu) @ (Q.T @ N)).T                      # dW = N^T S^+  (d_out, d)
+def _best_update_from_moments(S, N, rtol, B=None):
+    """``dW = N^T S^+`` (d_out, d) over the kept spectrum, and the spectrum's info (rank, discarded energy)."""
+    mu, Q, info = _spectrum(S, rtol, B=B, N=N)
+    return ((Q / mu) @ (Q.T @ N)).T, info
 
 
-def best_update(B, V_goal, *, rtol=RTOL):
+def best_update(B, V_goal, *, rtol=RTOL, return_info=False, warn_discarded=True):
     """Best update of the existing weights of a layer, ``dW* = N^T S^+`` (Prop. 3.1 of 001, TINY).
 
     In the paper's column notation ``dW* = (1/n) V_goal B^T ((1/n) B B^T)^+``; with rows = samples this is
@@ -211,12 +230,19 @@ def best_update(B, V_goal, *, rtol=RTOL):
         Layer input (with a ones column for the bias: :func:`with_ones`).
     V_goal : array_like, shape (n, d_out)
         Desired pre-activation moves, one row per sample.
-    rtol : float
-        Relative eigenvalue threshold of the pseudo-inverse (module note).
+    rtol : float or None
+        Relative eigenvalue threshold of the pseudo-inverse; None (default): numpy's ``lstsq`` rule,
+        ``(max(n, d) eps)^2`` on ``mu`` (module note "Pseudo-inverse threshold").
+    return_info : bool
+        Also return ``{"rank", "rtol", "path", "discarded_energy"}`` (module note).
+    warn_discarded : bool
+        Emit a ``RuntimeWarning`` when a larger ``rtol`` drops resolvable directions carrying a
+        non-negligible part of ``V_goal``.
 
     Returns
     -------
     dW : ndarray, shape (d_out, d)
+    info : dict, only with ``return_info=True``
 
     Examples
     --------
@@ -226,8 +252,12 @@ def best_update(B, V_goal, *, rtol=RTOL):
     """
     B, V = _pair(B, V_goal)
     rtol = _check_rtol(rtol)
+    return_info = check_bool(return_info, "return_info")
+    warn_discarded = check_bool(warn_discarded, "warn_discarded")
     n = B.shape[0]
-    return _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, rtol)
+    dW, info = _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, rtol, B)
+    _warn(info["discarded_energy"], _energy(V) / n, "best_update", warn_discarded)
+    return (dW, info) if return_info else dW
 
 
 def projected_goal(B, V_goal, dW):
@@ -246,7 +276,7 @@ def projected_goal(B, V_goal, dW):
     B, V = _pair(B, V_goal)
     dW = as_float_array(dW, "dW", shape=(V.shape[1], B.shape[1]))
     out = V - B @ dW.T
-    if not np.all(np.isfinite(out)):
+    if not all_finite(out):
         raise ValueError("B, V_goal and dW are too large in magnitude: the projected goal overflows float64")
     return out
 
@@ -269,38 +299,16 @@ def expressivity_bottleneck(V_goal, V):
     Vg, V = _pair(V_goal, V, "V_goal", "V")
     if Vg.shape != V.shape:
         raise ValueError(f"V must have the shape of V_goal {Vg.shape}, got {V.shape}")
-    return float(np.sum((V - Vg) ** 2) / Vg.shape[0])
-
-
-def _certified_cholesky(S, rtol):
-    """Inverse Cholesky factor ``L^{-1}`` of S when S is *certified* to have all eigenvalues > rtol * mu_max.
-
-    Certificate: ``mu_min = 1 / ||L^{-1}||_2^2 >= 1 / ||L^{-1}||_F^2`` and ``mu_max <= trace(S)``. When it
-    holds, the eigenvalue threshold of the reference path would keep every eigenvalue, and any square
-    root of S gives the same neurons (Prop. 3.2 depends on S only through ``S^{-1} N``), so the result is
-    the same as with ``S^{-1/2}`` at a fraction of the cost of an eigendecomposition. Returns None otherwise.
-    """
-    import scipy.linalg
-    try:
-        L = scipy.linalg.cholesky(S, lower=True, check_finite=False)
-    except np.linalg.LinAlgError:
-        return None
-    Linv, info = scipy.linalg.lapack.dtrtri(L, lower=1)
-    if info != 0:
-        return None
-    Linv = np.tril(Linv)
-    if not 1.0 / np.sum(Linv * Linv) > rtol * np.trace(S) * 10.0:   # factor 10: rounding margin
-        return None
-    return Linv
+    return _energy(V - Vg) / Vg.shape[0]
 
 
 def _pinv_sqrt_psd(S, rtol):
     """``S^{-1/2} = Q diag(mu^{-1/2}) Q^T`` over the eigenvalues kept by the threshold (validated S)."""
-    mu, Q = _eig_psd(S, rtol)
-    return (Q / np.sqrt(mu)) @ Q.T
+    mu, Q, _ = _spectrum(S, rtol)
+    return (Q / array_namespace(S).sqrt(mu)) @ Q.T
 
 
-def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rtol, cholesky=False):
+def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rtol, cholesky=False, B=None):
     """Prop. 3.2 of TINY from S (d, d) and N (d, d_out); returns TinyNeurons and the rank R.
 
     Reference path (``cholesky=False``), the paper's formula: ``M = S^{-1/2}`` (pseudo-inverse square
@@ -309,39 +317,45 @@ def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rto
     removes nothing (:func:`_certified_cholesky`; otherwise the reference path runs): ``M = L^{-1}`` with
     ``S = L L^T``. ``L^{-1} N`` has the singular values of ``S^{-1/2} N`` and its neurons
     ``alpha_k = sqrt(lam_k) L^{-T} u_k = S^{-1} N v_k / sqrt(lam_k)`` are the same (module note
-    "Pseudo-inverse threshold"), up to rounding.
+    "Pseudo-inverse threshold"), up to rounding. The certificate asks ``mu_min > GRAM_MIN_RATIO mu_max``
+    at least, so the shortcut never runs where the Gram matrix is ill conditioned (module
+    :mod:`refgrow.growth.tiny.spectrum`); ``B`` (the activity matrix) enables the accurate SVD path there.
     """
-    M = _certified_cholesky(S, rtol) if cholesky else None
+    xp = array_namespace(S, N)        # outside NumPy: the reference path (no LAPACK triangular inverse)
+    M = _certified_cholesky(S, max(GRAM_MIN_RATIO, rtol or 0.0)) if cholesky and xp is np else None
     if M is not None:
         C = M @ N                                         # L^{-1} N, (d, d_out)
+        info = {"rank": S.shape[0], "rtol": rtol if rtol is not None else 0.0, "path": "cholesky",
+                "discarded_energy": 0.0}                  # certified: nothing dropped
     else:
-        M = _pinv_sqrt_psd(S, rtol)                       # S^{-1/2}, symmetric
+        mu, Q, info = _spectrum(S, rtol, B=B, N=N)
+        M = (Q / xp.sqrt(mu)) @ Q.T                       # S^{-1/2}, symmetric
         C = M @ N                                         # S^{-1/2} N (Prop. 3.2)
-    Uc, lam, Vt = np.linalg.svd(C, full_matrices=False)
+    Uc, lam, Vt = xp.linalg.svd(C, full_matrices=False)
 
     def fan_in(Uk):
         return M.T @ Uk                                   # S^{-1/2} u_k (or L^{-T} u_k)
 
-    R = int(np.count_nonzero(lam > sv_rtol * lam[0])) if lam.size and lam[0] > 0 else 0
+    R = int(xp.count_nonzero(lam > sv_rtol * lam[0])) if lam.shape[0] and float(lam[0]) > 0 else 0
     K = R
     if min_singular_value is not None:
-        K = min(K, int(np.count_nonzero(lam > min_singular_value)))
+        K = min(K, int(xp.count_nonzero(lam > min_singular_value)))
     if max_neurons is not None:
         K = min(K, max_neurons)
     lam_k = lam[:K]
-    sq = np.sqrt(lam_k)
+    sq = xp.sqrt(lam_k)
     alpha = fan_in(Uc[:, :K]) * sq                           # sqrt(lam) S^{-1/2} u_k, (d, K)
-    omega = Vt[:K].T * sq                                    # sqrt(lam) v_k, (d_out, K)
+    omega = Vt[:K, :].T * sq                                 # sqrt(lam) v_k, (d_out, K)
     # deterministic sign: the largest-magnitude entry of each omega column is positive
     if K:
-        piv = np.argmax(np.abs(omega), axis=0)
-        sgn = np.where(omega[piv, np.arange(K)] < 0, -1.0, 1.0)
+        sgn = column_signs(xp, omega)
         alpha, omega = alpha * sgn, omega * sgn
-    return TinyNeurons(np.ascontiguousarray(alpha.T), omega, lam_k.copy()), R
+    nn = TinyNeurons(np.ascontiguousarray(alpha.T) if xp is np else alpha.T, omega, copy(xp, lam_k))
+    return nn._with(rank=R, S_rank=info["rank"], rtol=info["rtol"], discarded_energy=info["discarded_energy"]), R
 
 
 def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None, rtol=RTOL,
-                sv_rtol=SV_RTOL, cholesky=False):
+                sv_rtol=SV_RTOL, cholesky=False, warn_discarded=True):
     """Optimal new neurons from one SVD (Prop. 3.2 of 001, TINY).
 
     With ``S = B_in^T B_in / n``, ``N = B_in^T V_goal_proj / n`` and the SVD
@@ -359,8 +373,9 @@ def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None,
         Keep at most this many neurons (the largest singular values).
     min_singular_value : float >= 0, optional
         Keep only neurons with ``lambda_k > min_singular_value`` (a selection threshold, Sec. 3.2).
-    rtol : float
-        Eigenvalue threshold of ``S^{-1/2}`` (module note).
+    rtol : float or None
+        Eigenvalue threshold of ``S^{-1/2}``; None (default): numpy's ``lstsq`` rule ``(max(n, d_in) eps)^2``
+        on ``mu``, through the SVD of ``B_in`` when ``S`` is ill conditioned (module note).
     sv_rtol : float
         Singular values ``<= sv_rtol * lambda_1`` count as 0 (rank R).
     cholesky : bool, default False
@@ -368,12 +383,16 @@ def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None,
         SVD). True: the Cholesky shortcut ``L^{-1} N`` (``S = L L^T``), used only when it is certified
         to give the same neurons (every eigenvalue above the threshold; module note), else the
         reference path. Same neurons up to rounding and the signs fixed below; faster for large ``d_in``.
+    warn_discarded : bool
+        ``RuntimeWarning`` when a larger ``rtol`` drops resolvable directions carrying a non-negligible
+        part of ``V_goal_proj``'s projection (module note "Rank and discarded energy").
 
     Returns
     -------
     TinyNeurons
         ``alpha`` (K, d_in), ``omega`` (d_out, K), ``singular_values`` (K,) descending; K may be 0
-        when the projected goal is not correlated with ``B_in`` at all.
+        when the projected goal is not correlated with ``B_in`` at all. Also ``rank``, ``S_rank``,
+        ``rtol`` and ``discarded_energy``.
 
     Examples
     --------
@@ -388,10 +407,12 @@ def new_neurons(B_in, V_goal_proj, *, max_neurons=None, min_singular_value=None,
         max_neurons = check_positive_int(max_neurons, "max_neurons")
     min_singular_value = _check_msv(min_singular_value)
     n = B.shape[0]
-    return _neurons_from_moments((B.T @ B) / n, (B.T @ V) / n, max_neurons=max_neurons,
-                                 min_singular_value=min_singular_value, rtol=_check_rtol(rtol),
-                                 sv_rtol=_check_rtol(sv_rtol, "sv_rtol"),
-                                 cholesky=check_bool(cholesky, "cholesky"))[0]
+    nn = _neurons_from_moments((B.T @ B) / n, (B.T @ V) / n, max_neurons=max_neurons,
+                               min_singular_value=min_singular_value, rtol=_check_rtol(rtol),
+                               sv_rtol=_check_rtol(sv_rtol, "sv_rtol", allow_none=False),
+                               cholesky=check_bool(cholesky, "cholesky"), B=B)[0]
+    _warn(nn.discarded_energy, _energy(V) / n, "new_neurons", check_bool(warn_discarded, "warn_discarded"))
+    return nn
 
 
 def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
@@ -408,8 +429,9 @@ def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
     B_in : array_like, shape (n, d_in)
     V_goal_proj : array_like, shape (n, d_out)
     max_neurons : int, optional
-    rtol : float
-        ``S`` must have all eigenvalues ``> rtol * max``; otherwise ``ValueError``.
+    rtol : float or None
+        ``S`` must have all eigenvalues ``> rtol * max`` (None: ``GRAM_MIN_RATIO = 1e-6``: the generalized
+        eigensolver works on the Gram matrix, so it needs it well conditioned); otherwise ``ValueError``.
 
     Returns
     -------
@@ -418,10 +440,17 @@ def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
     import scipy.linalg
 
     B, V = _pair(B_in, V_goal_proj, "B_in", "V_goal_proj")
+    xp = array_namespace(B, V)
+    if xp is not np:   # host fallback (docs/gpu.md): no generalized symmetric eigensolver in the array API
+        nn = new_neurons_geig(to_numpy(B), to_numpy(V), max_neurons=max_neurons, rtol=rtol)
+        return TinyNeurons(*(from_numpy(xp, v, B) for v in nn))._with(
+            rank=nn.rank, S_rank=nn.S_rank, rtol=nn.rtol, discarded_energy=nn.discarded_energy)
     n = B.shape[0]
     S, N = (B.T @ B) / n, (B.T @ V) / n
     mu = np.linalg.eigvalsh(S)
-    if not mu[0] > _check_rtol(rtol) * mu[-1]:
+    rtol = _check_rtol(rtol)
+    rtol = GRAM_MIN_RATIO if rtol is None else rtol
+    if not mu[0] > rtol * mu[-1]:
         raise ValueError("new_neurons_geig needs S = B_in^T B_in / n positive definite (Prop. 3.4); got "
                          f"eigenvalues in [{mu[0]:.3g}, {mu[-1]:.3g}]; use new_neurons instead")
     ev, A = scipy.linalg.eigh(N @ N.T, S)
@@ -435,22 +464,31 @@ def new_neurons_geig(B_in, V_goal_proj, *, max_neurons=None, rtol=RTOL):
     lam, A = lam[:K], A[:, :K]
     alpha = A * np.sqrt(lam)
     omega = (N.T @ A) / np.sqrt(lam)
-    return TinyNeurons(np.ascontiguousarray(alpha.T), omega, lam)
+    nn = TinyNeurons(np.ascontiguousarray(alpha.T), omega, lam)
+    return nn._with(rank=R, S_rank=B.shape[1], rtol=rtol, discarded_energy=0.0)
 
 
-def _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, cholesky):
-    """Prop. 3.1 then Prop. 3.2 of TINY on validated activity matrices; returns (dW, V_goal_proj, neurons, R)."""
+def _tiny_core(B_in, B, V, max_neurons, min_singular_value, rtol, cholesky, warn_discarded=True):
+    """Prop. 3.1 then Prop. 3.2 of TINY on validated activity matrices.
+
+    ``rtol`` None: the automatic threshold of :mod:`refgrow.growth.tiny.spectrum` for each matrix. Returns
+    (dW, V_goal_proj, neurons, R, update_info) with ``update_info = {"rank", "rtol", "path",
+    "discarded_energy"}`` of the best update.
+    """
     n = B.shape[0]
-    dW = _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, rtol)   # Prop. 3.1
+    dW, upd = _best_update_from_moments((B.T @ B) / n, (B.T @ V) / n, rtol, B)   # Prop. 3.1
+    goal = _energy(V) / n
+    _warn(upd["discarded_energy"], goal, "best update (Prop. 3.1)", warn_discarded)
     Vp = V - B @ dW.T                                                     # V_goal_proj
     nn, R = _neurons_from_moments((B_in.T @ B_in) / n, (B_in.T @ Vp) / n, max_neurons=max_neurons,
                                   min_singular_value=min_singular_value, rtol=rtol, sv_rtol=SV_RTOL,
-                                  cholesky=cholesky)
-    return dW, Vp, nn, R
+                                  cholesky=cholesky, B=B_in)
+    _warn(nn.discarded_energy, goal, "new neurons (Prop. 3.2)", warn_discarded)
+    return dW, Vp, nn, R, upd
 
 
 def tiny_from_activations(B_in, B, V_goal, *, max_neurons=None, min_singular_value=None, rtol=RTOL,
-                          cholesky=True):
+                          cholesky=True, warn_discarded=True):
     """Best update and new neurons from the activity matrices of one layer pair (Props. 3.1 and 3.2 of 001).
 
     Implements Algorithm 2 (TINY branch) of 001 App. E.4 without the network: ``dW = N_B^T S_B^+`` with
@@ -465,8 +503,8 @@ def tiny_from_activations(B_in, B, V_goal, *, max_neurons=None, min_singular_val
     B : array_like, shape (n, d)
         Input of the layer after them (with ones column).
     V_goal : array_like, shape (n, d_out)
-    max_neurons, min_singular_value, rtol, cholesky : see :func:`new_neurons` (here the certified
-        Cholesky shortcut is the default, as in every network-level step)
+    max_neurons, min_singular_value, rtol, cholesky, warn_discarded : see :func:`new_neurons` (here the
+        certified Cholesky shortcut is the default, as in every network-level step)
 
     Returns
     -------
@@ -478,7 +516,8 @@ def tiny_from_activations(B_in, B, V_goal, *, max_neurons=None, min_singular_val
     B_in, _ = _pair(B_in, V, "B_in", "V_goal")
     if max_neurons is not None:
         max_neurons = check_positive_int(max_neurons, "max_neurons")
-    dW, Vp, nn, _ = _tiny_core(B_in, B, V, max_neurons, _check_msv(min_singular_value), _check_rtol(rtol),
-                               check_bool(cholesky, "cholesky"))
+    rtol = _check_rtol(rtol)
+    dW, Vp, nn, _, _ = _tiny_core(B_in, B, V, max_neurons, _check_msv(min_singular_value), rtol,
+                                  check_bool(cholesky, "cholesky"), check_bool(warn_discarded, "warn_discarded"))
     return dW, Vp, nn
 
