@@ -229,7 +229,8 @@ def check_moment_range(arr, name: str):
 
     Sums of ``n`` products of two entries overflow float64 beyond ``sqrt(max float64 / n)``; the
     eigen/SVD routines then fail with ``LinAlgError`` or return NaN. This raises a clear
-    ``ValueError`` instead (limit ``sqrt(max float64 / n) / 4``, ~3e153 for n = 1).
+    ``ValueError`` instead (limit ``sqrt(max float64 / n) / 4``, ~3e153 for n = 1). Likewise an
+    array whose largest entry is below 1e-150 (products underflow to subnormals or zero).
     """
     xp = array_namespace(arr)
     n = max(int(arr.shape[0]) if arr.ndim else 1, 1)
@@ -238,5 +239,8 @@ def check_moment_range(arr, name: str):
     if top > limit:
         raise ValueError(f"{name} is too large in magnitude for float64 second moments: entries must be "
                          f"<= {limit:.3g} for n={n} samples, got max |entry| {top:.3g} (rescale)")
+    if 0.0 < top < 1e-150:
+        raise ValueError(f"{name} is too small in magnitude for float64 second moments: its largest entry "
+                         f"{top:.3g} is below 1e-150, so products of entries underflow (rescale)")
     return arr
 
