@@ -22,7 +22,6 @@ negative/zero/NaN options). The outcome must be
 """
 from __future__ import annotations
 
-import copy
 import dataclasses
 import importlib
 import inspect

@@ -29,7 +29,6 @@ the free-scales gradient has its own function :func:`free_scales_loss_and_grad` 
 """
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -226,7 +225,7 @@ class ArrayAdam:
         for name, lst in (("params", params), ("grads", grads)):
             if not isinstance(lst, (list, tuple)) or len(lst) != len(self.m):
                 raise TypeError(f"{name} must be a list of {len(self.m)} arrays (as given to the "
-                                f"constructor), got {type(lst).__name__} of length {len(lst) if hasattr(lst, '__len__') else '?'}")
+                                f"constructor), got {type(lst).__name__}")
         for i, (p, g, m) in enumerate(zip(params, grads, self.m)):
             if not isinstance(p, np.ndarray) or p.dtype != np.float64 or p.shape != m.shape:
                 raise TypeError(f"params[{i}] must be a float64 ndarray of shape {m.shape} (updated in "
