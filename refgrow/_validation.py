@@ -18,7 +18,7 @@ import numpy as np
 
 __all__ = ["as_float_array", "as_labels", "check_rng", "check_positive_int", "check_finite",
            "check_int", "check_real", "check_index", "check_choice", "check_bool", "array_namespace",
-           "as_sample_pair", "check_moment_range"]
+           "as_sample_pair", "check_moment_range", "check_callbacks"]
 
 
 def _short(v, limit: int = 60) -> str:
@@ -244,3 +244,14 @@ def check_moment_range(arr, name: str):
                          f"{top:.3g} is below 1e-150, so products of entries underflow (rescale)")
     return arr
 
+
+
+def check_callbacks(callbacks, name: str = "callbacks") -> tuple:
+    """An iterable of callables (not a string), returned as a tuple."""
+    if isinstance(callbacks, (str, bytes)) or not hasattr(callbacks, "__iter__"):
+        raise TypeError(f"{name} must be an iterable of callables, got {_short(callbacks)}")
+    callbacks = tuple(callbacks)
+    for i, cb in enumerate(callbacks):
+        if not callable(cb):
+            raise TypeError(f"{name}[{i}] must be callable, got {_short(cb)}")
+    return callbacks
