@@ -18,7 +18,7 @@ import numpy as np
 
 __all__ = ["as_float_array", "as_labels", "check_rng", "check_positive_int", "check_finite",
            "all_finite", "check_int", "check_real", "check_index", "check_choice", "check_bool", "array_namespace",
-           "as_sample_pair", "check_moment_range"]
+           "as_sample_pair", "check_moment_range", "check_callbacks"]
 
 
 def _short(v, limit: int = 60) -> str:
@@ -252,7 +252,8 @@ def check_moment_range(arr, name: str):
 
     Sums of ``n`` products of two entries overflow float64 beyond ``sqrt(max float64 / n)``; the
     eigen/SVD routines then fail with ``LinAlgError`` or return NaN. This raises a clear
-    ``ValueError`` instead (limit ``sqrt(max float64 / n) / 4``, ~3e153 for n = 1).
+    ``ValueError`` instead (limit ``sqrt(max float64 / n) / 4``, ~3e153 for n = 1). Likewise an
+    array whose largest entry is below 1e-150 (products underflow to subnormals or zero).
     """
     xp = array_namespace(arr)
     n = max(int(arr.shape[0]) if arr.ndim else 1, 1)
@@ -261,5 +262,19 @@ def check_moment_range(arr, name: str):
     if top > limit:
         raise ValueError(f"{name} is too large in magnitude for float64 second moments: entries must be "
                          f"<= {limit:.3g} for n={n} samples, got max |entry| {top:.3g} (rescale)")
+    if 0.0 < top < 1e-150:
+        raise ValueError(f"{name} is too small in magnitude for float64 second moments: its largest entry "
+                         f"{top:.3g} is below 1e-150, so products of entries underflow (rescale)")
     return arr
 
+
+
+def check_callbacks(callbacks, name: str = "callbacks") -> tuple:
+    """An iterable of callables (not a string), returned as a tuple."""
+    if isinstance(callbacks, (str, bytes)) or not hasattr(callbacks, "__iter__"):
+        raise TypeError(f"{name} must be an iterable of callables, got {_short(callbacks)}")
+    callbacks = tuple(callbacks)
+    for i, cb in enumerate(callbacks):
+        if not callable(cb):
+            raise TypeError(f"{name}[{i}] must be callable, got {_short(cb)}")
+    return callbacks

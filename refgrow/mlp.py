@@ -329,9 +329,10 @@ class MLP:
         if not isinstance(cache, ForwardCache):
             raise TypeError(f"cache must be the ForwardCache returned by forward, got {type(cache).__name__}")
         L = len(self.weights)
+        width = lambda v: getattr(v, "shape", (None, None))[1:]        # noqa: E731
         if (len(cache.inputs) != L or len(cache.preacts) != L or len(cache.act_caches) != L - 1
-                or any(getattr(a, "shape", (None, None))[1:] != (w.shape[1],) for a, w in zip(cache.inputs, self.weights))
-                or any(getattr(z, "shape", (None, None))[1:] != (w.shape[0],) for z, w in zip(cache.preacts, self.weights))):
+                or any(width(a) != (w.shape[1],) for a, w in zip(cache.inputs, self.weights))
+                or any(width(z) != (w.shape[0],) for z, w in zip(cache.preacts, self.weights))):
             raise ValueError("cache must come from this network's forward (its layer shapes do not match "
                              f"sizes {self.sizes})")
         out = cache.preacts[-1]

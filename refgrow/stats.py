@@ -4,11 +4,11 @@ Paper 002 (*Growing Networks by Folding Manifolds at Mistakes*, Sec. 3.1 "When t
 training converged when (i) the training loss has attained a local minimum and (ii) an ADF test on
 the losses of the last 20 epochs rejects a unit root at p < 0.05.  This module gives the test
 (:func:`adf_test`, statistic, MacKinnon (1994) p-value and MacKinnon (2010) critical values) and a
-convergence object for the training loop (:class:`ADFConvergence`).
-
-Single concern: the ADF test; the convergence rule is a thin user of it and shares its checks.  It follows the procedure of the
+convergence object for the training loop (:class:`ADFConvergence`).  It follows the procedure of the
 most widely used implementation (statsmodels ``adfuller``), so that its numbers can be compared with
 it; the constants are MacKinnon's [docs/references.md#mackinnon].
+
+Single concern: the ADF test; the convergence rule is a thin user of it and shares its checks.
 
 The ADF regression (regression ``"c"``; ``"n"`` drops mu, ``"ct"`` adds a linear trend beta*t)::
 

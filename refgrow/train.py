@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from refgrow.jsonio import to_jsonable
-from refgrow._validation import (all_finite, array_namespace, as_float_array, as_labels, check_bool, check_choice,
-                                 check_int, check_positive_int, check_real, check_rng)
+from refgrow._validation import (all_finite, array_namespace, as_float_array, as_labels, check_bool, check_callbacks,
+                                 check_choice, check_int, check_positive_int, check_real, check_rng)
 from refgrow.backend import from_numpy
 from refgrow.losses import accuracy, get_loss, is_classification
 
@@ -237,6 +237,7 @@ def train(mlp, X, y, *, loss="ce", optimizer, epochs, batch_size=None, rng=None,
         raise TypeError(f"grad_hook must be callable hook(mlp, grads), got {grad_hook!r}")
     min_epochs = check_positive_int(min_epochs, "min_epochs", minimum=0)
     record_initial = check_bool(record_initial, "record_initial")
+    callbacks = check_callbacks(callbacks)
     if progress is not None:
         progress = check_bool(progress, "progress")
     if history is not None and not isinstance(history, History):

@@ -95,7 +95,7 @@ def test_bad_option_value_is_one_line_exit_2(cmd, option, bad, tmp_path, monkeyp
     orig = cliargs.ArgumentParser.parse_args
 
     def parse_then_stop(self, args=None, namespace=None):
-        ns = orig(self, args, namespace)
+        orig(self, args, namespace)
         raise _Parsed
 
     monkeypatch.setattr(cliargs.ArgumentParser, "parse_args", parse_then_stop)

@@ -22,7 +22,6 @@ negative/zero/NaN options). The outcome must be
 """
 from __future__ import annotations
 
-import copy
 import dataclasses
 import importlib
 import inspect
@@ -209,7 +208,8 @@ RECIPES = {
     # train
     "train.PlateauTest": lambda c: dict(patience=3, min_delta=0.01, key="train_loss"),
     "train.train": lambda c: dict(mlp=c["mlp"], X=c["X"], y=c["y"], loss="ce", optimizer=_adam(c),
-                                  epochs=2, batch_size=4, rng=0, min_epochs=0),
+                                  epochs=2, batch_size=4, rng=0, min_epochs=0,
+                                  callbacks=(lambda e, m, h: None,)),
     "train.check_dataset": lambda c: dict(X=c["X"], y=c["y"], loss="ce", n_in=2, n_out=3),
     # datasets
     "datasets.two_sines": lambda c: dict(n=20, rng=0, gap=0.6, noise=0.15),
@@ -330,7 +330,8 @@ RECIPES = {
     "growth.loop.grow": lambda c: dict(mlp=c["mlp"], X=c["X"], y=c["y"],
                                        propose=refgrow_random().propose_random, loss="ce",
                                        optimizer=_adam(c), hidden_layer=0, k=1, max_steps=1,
-                                       epochs_between=1, rng=0, final_epochs=0, max_phase_epochs=2),
+                                       epochs_between=1, rng=0, final_epochs=0, max_phase_epochs=2,
+                                       callbacks=(lambda s, m, h: None,)),
     # growth: folding
     "growth.folding.mistakes.typical_mistake": lambda c: dict(mlp=c["mlp"], X=c["X"], y=c["y"], loss="ce",
                                                               method="largest_cluster", n_clusters=2,
@@ -644,6 +645,8 @@ def bad_values(name, v, fname=""):
                 w = v.copy(); w.flat[v.size // 2] = val
                 out.append((lab, w, STRICT))
         return out
+    if isinstance(v, (list, tuple)) and v and all(callable(e) for e in v):    # callbacks
+        return [("int", 5, STRICT), ("string", "abc", STRICT), ("non-callable element", (5,), STRICT)]
     if isinstance(v, tuple) and hasattr(v, "_fields"):          # a NamedTuple result passed back in
         return [("None", None, STRICT), ("string", "abc", STRICT), ("object", _Obj(), STRICT)]
     if isinstance(v, (list, tuple)) and v and all(isinstance(e, np.ndarray) and e.dtype.kind == "f" for e in v):

@@ -51,7 +51,8 @@ def _common(p, *, epochs, min_epochs, lr, batch):
     p.add_argument("--mistake-method", default="largest_cluster", choices=("largest_cluster", "loss_weighted"))
     p.add_argument("--n-clusters", type=positive_int, default=5)
     p.add_argument("--quick", action="store_true", help="small run for a smoke test")
-    p.add_argument("--out", type=out_dir, default="out/folding", help="directory for JSON results (default out/folding)")
+    p.add_argument("--out", type=out_dir, default="out/folding",
+                   help="directory for JSON results (default out/folding)")
     p.add_argument("--figures", type=out_dir, default=None, help="directory for figures (default: the --out directory)")
 
 

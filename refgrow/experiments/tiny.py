@@ -302,7 +302,8 @@ def _parser():
     p.add_argument("--replot", action="store_true", help="only redraw the figures from OUT/tiny_vs_gradmax.json")
     p.add_argument("--data-dir", default=None, help=f"Fashion-MNIST IDX directory (default {FASHION_DIR})")
     p.add_argument("--steps-between", type=positive_int, default=200, help="(a) SGD steps between additions")
-    p.add_argument("--n-train", type=positive_int, default=None, help="(b, c) training subset (default 10000; quick 2000)")
+    p.add_argument("--n-train", type=positive_int, default=None,
+                   help="(b, c) training subset (default 10000; quick 2000)")
     p.add_argument("--target-width", type=positive_int, default=None, help="(b) final width (default 33; quick 13)")
     p.add_argument("--pure-steps", type=positive_int, default=None, help="(c) neuron additions (default 30; quick 8)")
     return p

@@ -36,7 +36,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from refgrow._validation import check_positive_int, check_rng
+from refgrow._validation import check_callbacks, check_positive_int, check_rng
 from refgrow.growth.proposals import NewNeurons, apply_proposal
 from refgrow.jsonio import to_jsonable
 
@@ -149,6 +149,7 @@ def grow(mlp, X, y, *, propose, loss="ce", optimizer=None, hidden_layer=0, k=1, 
         raise TypeError(f"propose must be callable (mlp, X, y, *, hidden_layer, k, rng, loss), got {propose!r}")
     if fallback is not None and not callable(fallback):
         raise TypeError(f"fallback must be callable or None, got {fallback!r}")
+    callbacks = check_callbacks(callbacks)
     h = mlp.check_hidden_layer(hidden_layer)
     k = check_positive_int(k, "k")
     if target_width is None and max_steps is None:

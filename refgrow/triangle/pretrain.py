@@ -233,7 +233,7 @@ class ArrayAdam:
         for name, lst in (("params", params), ("grads", grads)):
             if not isinstance(lst, (list, tuple)) or len(lst) != len(self.m):
                 raise TypeError(f"{name} must be a list of {len(self.m)} arrays (as given to the "
-                                f"constructor), got {type(lst).__name__} of length {len(lst) if hasattr(lst, '__len__') else '?'}")
+                                f"constructor), got {type(lst).__name__}")
         gs = []
         for i, (p, g, m) in enumerate(zip(params, grads, self.m)):
             is_arr = isinstance(p, np.ndarray) or hasattr(p, "__array_namespace__")

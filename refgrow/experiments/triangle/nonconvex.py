@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from refgrow.cliargs import ArgumentParser, positive_float, positive_int
+from refgrow.cliargs import positive_float, positive_int
 from refgrow import triangle as tr
 from refgrow.experiments.triangle import figures
 from refgrow.experiments.triangle.labels import NONCONVEX_LABELS, PAPER_NONCONVEX

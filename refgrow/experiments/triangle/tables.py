@@ -235,7 +235,8 @@ def make_parser(name, default_seeds=30, default_epochs=1000):
     p.add_argument("--batch-size", type=positive_int, default=None, help="minibatch size (default: full batch)")
     p.add_argument("--seed", type=nonneg_int, default=0)
     p.add_argument("--quick", action="store_true", help="6 seeds, 300 epochs per phase")
-    p.add_argument("--out", type=out_dir, default="out/triangle", help="directory for JSON and figures (default out/triangle)")
+    p.add_argument("--out", type=out_dir, default="out/triangle",
+                   help="directory for JSON and figures (default out/triangle)")
     p.add_argument("--no-figures", action="store_true")
     return p
 
