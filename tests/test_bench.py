@@ -287,3 +287,11 @@ def test_cholesky_certificate_holds_for_a_well_conditioned_large_gram_matrix():
     assert mu[-1] / mu[0] < 10
     Linv = spectrum._certified_cholesky(S, spectrum.GRAM_MIN_RATIO)
     assert Linv is not None and np.allclose(Linv @ np.linalg.cholesky(S), np.eye(400), atol=1e-10)
+
+
+def test_backend_cupy_records_say_they_are_not_a_gpu_benchmark(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "cupy", np)             # a stand-in namespace: NumPy itself
+    assert main(["bench", "adf", "--n", "30", "--backend", "cupy", *FAST]) == 0
+    assert "not a GPU benchmark" in capsys.readouterr().out
+    from refgrow.backend import backend_name
+    assert backend_name() == "numpy"                         # restored after the run
