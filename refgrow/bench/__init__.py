@@ -129,10 +129,11 @@ def main(argv) -> int:
             from refgrow.backend import set_backend
             set_backend("numpy")
     if len(results) > 1:
-        print("\nsummary (ratios of medians; per-round quartiles in brackets):")
+        print("\nsummary (ratios of medians; per-round median and quartiles in brackets):")
         for n, res in results.items():
-            ratios = "  ".join(f"{k} {r['ratio']:.3f} [{r['q1']:.2f}-{r['q3']:.2f}]"
-                               for k, r in res.get("ratios", {}).items())
+            ratios = "  ".join(
+                f"{k} {r['ratio']:.3f} [{r['per_round_median']:.2f}; {r['q1']:.2f}-{r['q3']:.2f}]"
+                for k, r in res.get("ratios", {}).items())
             print(f"  {n:10s} {ratios}")
     if json_path:
         write_json(json_path, results, argv=argv)
