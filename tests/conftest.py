@@ -21,7 +21,7 @@ settings.register_profile("dev", deadline=None, max_examples=200)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 #: top-level packages of the optional cross-check oracles
-ORACLES = ("torch", "sklearn", "statsmodels", "jupytext", "nbclient", "ipykernel")  # cross-checks + notebook route
+ORACLES = ("torch", "sklearn", "statsmodels", "gromo", "jupytext", "nbclient", "ipykernel")  # cross-checks + notebook route
 _ORACLE_SKIP = re.compile(r"could not import '(%s)[.']" % "|".join(ORACLES))
 
 
