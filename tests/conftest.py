@@ -1,7 +1,7 @@
 """Shared pytest configuration: the derandomized hypothesis ``ci`` profile (default) and the
 optional-oracle policy.
 
-Optional oracles (PyTorch, scikit-learn, statsmodels) are imported with :func:`require_oracle`: a
+Optional oracles (PyTorch, scikit-learn, statsmodels) and the notebook tools (jupytext, nbclient, ipykernel) are imported with :func:`require_oracle`: a
 skip when one is missing on a developer's machine, a **failure** when ``REFGROW_REQUIRE_ORACLES=1``
 (set by ``.ci/run``, where they are installed, so a skip would mean a cross-check silently stopped
 running). The same rule covers any ``pytest.importorskip`` of those packages (see
@@ -21,7 +21,7 @@ settings.register_profile("dev", deadline=None, max_examples=200)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 #: top-level packages of the optional cross-check oracles
-ORACLES = ("torch", "sklearn", "statsmodels")
+ORACLES = ("torch", "sklearn", "statsmodels", "gromo", "jupytext", "nbclient", "ipykernel")  # cross-checks + notebook route
 _ORACLE_SKIP = re.compile(r"could not import '(%s)[.']" % "|".join(ORACLES))
 
 

@@ -32,7 +32,8 @@ def test_ratio_stats_median_ratio_and_per_round_quartiles():
     r = T.ratio_stats(num, den)
     assert r["ratio"] == 6.0 / 2.0
     per_round = [2.0, 4.0, 3.0, 4.0, 5.0]                  # sample-by-sample ratios of the same rounds
-    assert (r["q1"], r["q3"]) == (3.0, 4.0) == tuple(np.percentile(per_round, [25, 75]))
+    quartiles = (r["q1"], r["per_round_median"], r["q3"])
+    assert quartiles == (3.0, 4.0, 4.0) == tuple(np.percentile(per_round, [25, 50, 75]))
 
 
 @given(st.floats(0.5, 3.0), st.floats(1e-3, 1e3))
@@ -287,3 +288,11 @@ def test_cholesky_certificate_holds_for_a_well_conditioned_large_gram_matrix():
     assert mu[-1] / mu[0] < 10
     Linv = spectrum._certified_cholesky(S, spectrum.GRAM_MIN_RATIO)
     assert Linv is not None and np.allclose(Linv @ np.linalg.cholesky(S), np.eye(400), atol=1e-10)
+
+
+def test_backend_cupy_records_say_they_are_not_a_gpu_benchmark(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "cupy", np)             # a stand-in namespace: NumPy itself
+    assert main(["bench", "adf", "--n", "30", "--backend", "cupy", *FAST]) == 0
+    assert "not a GPU benchmark" in capsys.readouterr().out
+    from refgrow.backend import backend_name
+    assert backend_name() == "numpy"                         # restored after the run

@@ -76,10 +76,11 @@ def summarize(samples) -> dict:
 
 
 def ratio_stats(num: dict, den: dict) -> dict:
-    """Ratio of two :func:`summarize` results: ratio of medians, quartiles of per-round ratios."""
+    """Ratio of two :func:`summarize` results: ratio of medians, and the median and quartiles of the
+    per-round ratios (the two blocks of a round ran under the same machine load)."""
     per_round = np.asarray(num["samples"]) / np.asarray(den["samples"])
-    q1, q3 = (float(v) for v in np.percentile(per_round, [25.0, 75.0]))
-    return {"ratio": num["median"] / den["median"], "q1": q1, "q3": q3}
+    q1, med, q3 = (float(v) for v in np.percentile(per_round, [25.0, 50.0, 75.0]))
+    return {"ratio": num["median"] / den["median"], "per_round_median": med, "q1": q1, "q3": q3}
 
 
 def fit_exponent(sizes, times) -> float:
@@ -260,8 +261,8 @@ def make_result(name, *, params, times, threads, backend, peer=None, target=None
     BenchResult
         ``{"name", "params", "threads", "backend", "peer", "times", "ratios", "target", "notes",
         "extra"}``; ``ratios`` holds ``public/peer``, ``core/peer``, ``public/blas_floor``,
-        ``core/blas_floor``, ``peer/blas_floor`` (each ``{"ratio", "q1", "q3"}``) where both sides
-        were timed.
+        ``core/blas_floor``, ``peer/blas_floor`` (each ``{"ratio", "per_round_median", "q1", "q3"}``)
+        where both sides were timed.
     """
     ratios = {}
     for a, b in pairs:
@@ -286,7 +287,8 @@ def format_result(res) -> str:
         lines.append(f"  {label:28s} {st['median'] * 1e3:10.3f} ms  (IQR {st['q1'] * 1e3:.3f}-"
                      f"{st['q3'] * 1e3:.3f}, {st['n']} blocks)")
     for key, r in res["ratios"].items():
-        lines.append(f"  {key:28s} {r['ratio']:10.3f}     (per-round {r['q1']:.3f}-{r['q3']:.3f})")
+        lines.append(f"  {key:28s} {r['ratio']:10.3f}     (per-round median {r['per_round_median']:.3f}, "
+                     f"quartiles {r['q1']:.3f}-{r['q3']:.3f})")
     t = res.get("target")
     if t:
         verdict = "not measured" if t["met"] is None else ("met" if t["met"] else "NOT met")

@@ -80,8 +80,8 @@ def run(argv) -> dict:
     try:
         d_in, width, d_out = (int(s) for s in a.sizes.split(","))
     except ValueError:
-        raise ValueError(f"--sizes must be three comma-separated integers d_in,width,d_out, got {a.sizes!r}") \
-            from None
+        raise ValueError("--sizes must be three comma-separated integers d_in,width,d_out, "
+                         f"got {a.sizes!r}") from None
     if min(n, d_in, width, d_out) < 1:
         raise ValueError(f"--n and --sizes must be >= 1, got n={n}, sizes={a.sizes!r}")
     with thread_limits(opts["threads"]):

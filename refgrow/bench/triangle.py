@@ -92,5 +92,6 @@ def run(argv) -> dict:
                       pairs=(("public", "raw_adam"), ("public", "peer")),
                       notes=["public = pretraining step (weight map + network + VJP + Adam), per step; "
                              "peer = the same step through PyTorch autograd on the series form"])
-    res["title"] = f"paper 003 pretraining step, {R} networks x {n} points, vs a plain Adam step (target <= 1.5)"
+    res["title"] = (f"triangle pretraining step, {R} networks x {n} points, vs a plain Adam step "
+                    "(target <= 1.5)")
     return res
