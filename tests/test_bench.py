@@ -179,6 +179,7 @@ def test_bench_list_names_every_benchmark(capsys):
     (["bench", "adf", "--threads", "0"], "--threads: must be an integer >= 1"),
     (["bench", "adf", "--backend", "jax"], "--backend must be numpy or cupy"),
     (["bench", "adf", "--json"], "--json needs a value"),
+    (["bench", "adf", "--json", "."], "argument --json: must be a file path"),
     (["bench", "adf", "--frobnicate"], "unrecognized arguments: --frobnicate"),
     (["bench", "scaling", "--only", "gradmax"], "--only must list methods"),
     (["bench", "all", "--n", "5"], "unrecognized arguments: --n 5"),          # no abbreviations,

@@ -98,6 +98,14 @@ def main(argv) -> int:
     if name != "all" and name not in BENCHMARKS:
         raise ValueError(f"unknown benchmark {name!r}; choose from {sorted(BENCHMARKS)} or 'all'")
     json_path, rest = _pop_option(rest, "--json")
+    if json_path is not None:                      # checked before any benchmark runs
+        import argparse
+
+        from refgrow.cliargs import out_file
+        try:
+            json_path = out_file(json_path)
+        except argparse.ArgumentTypeError as exc:
+            raise ValueError(f"argument --json: {exc}") from None
     backend = _backend_of(rest)
     if backend not in ("numpy", "cupy"):
         raise ValueError(f"--backend must be numpy or cupy, got {backend!r}")
