@@ -269,7 +269,7 @@ def train(mlp, X, y, *, loss="ce", optimizer, epochs, batch_size=None, rng=None,
                 (xp.take(X, idx, axis=0), xp.take(y, idx, axis=0))
             out, cache = mlp.forward(Xb, check_input=False)
             _, d_out = fn(out, yb)
-            grads = mlp.backward(cache, d_out, check_input=False)
+            grads = mlp.backward(cache, d_out, check_input=False, input_grad=False)  # dL/dX unused
             if grad_hook is not None:
                 grad_hook(mlp, grads)                          # e.g. + alpha * d(regulariser)
             optimizer.step(mlp, grads)

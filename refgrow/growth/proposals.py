@@ -182,7 +182,7 @@ def v_goal(mlp, X, y, *, hidden_layer=None, loss="ce", cache=None, layer=None):
     if cache is None:
         _, cache = mlp.forward(X, check_input=False)
     _, d_out = get_loss(loss, validate=False)(cache.preacts[-1], y, reduction="sum")
-    grads = mlp.backward(cache, d_out, check_input=False)
+    grads = mlp.backward(cache, d_out, check_input=False, input_grad=False)
     return -grads.preacts[idx]
 
 
