@@ -429,3 +429,18 @@ def test_fixed_arity_results():
         out = init([2, 3, 1], rng=0)
         assert isinstance(out, tr.RAIInit) and len(out) == 3
         assert [j.shape for j in out.index] == [(3,), (1,)]
+
+
+def test_batched_pretrain_free_scales_start_from_theorem31_ratios_by_default():
+    """Algorithm 1 with free scales ("differentiability not enforced"): S=None means the ratios of
+    Theorem 3.1 at the initial peaks, so both calls take the same steps from the same start."""
+    from refgrow.triangle import batched_pretrain, theorem31_ratios
+    a = np.array([[0.3, 0.6, 0.4], [0.5, 0.2, 0.7]])
+    sign = np.array([-1.0, 1.0])
+    X = np.linspace(0, 1, 17)[:, None]
+    Y = np.stack([X ** 3, np.sin(X)])
+    kw = dict(epochs=3, lr=1e-3, free=True, c=0.05)
+    a1, S1, l1 = batched_pretrain(a, sign, X, Y, **kw)
+    a2, S2, l2 = batched_pretrain(a, sign, X, Y, S=theorem31_ratios(a, sign), **kw)
+    assert S1.shape == (2, 2) and np.array_equal(a1, a2) and np.array_equal(S1, S2)
+    assert np.array_equal(l1, l2)

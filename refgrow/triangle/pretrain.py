@@ -67,12 +67,12 @@ class FreeScalesLossGrad(NamedTuple):
 
 
 def _check_batch_problem(a, S, sign, X, Y, free):
-    """Validated ``(a, S, sign, X, Y, free)`` of the batched engines (``S`` may be None unless free)."""
+    """Validated ``(a, S, sign, X, Y, free)`` of the batched engines (``S`` None: Theorem 3.1's ratios)."""
     a = check_batch_peaks(a)
     R, H = a.shape[0], a.shape[1] - 1
     sign = check_batch_sign(sign, R)
     free = check_bool(free, "free")
-    if S is not None or free:
+    if S is not None:
         S = check_batch_ratios(S, R, H)
     X = check_batch_inputs(X, R, 1)
     Y = as_float_array(Y, "Y", shape=(R, X.shape[-2], None))

@@ -42,8 +42,10 @@ def figure_construction(out):
         ax[2].plot(x[:-1], np.diff(f) / np.diff(x), label=f"$f_{n}'$")
     ax[1].plot(x, x ** 2, "k:", label="$x^2$")
     ax[2].plot(x, 2 * x, "k:", label="$2x$")
-    for a_ in ax:
+    for a_, yl in zip(ax, ("wave W_i(x)", "series f_n(x)", "slope f_n'(x)")):
         a_.legend(fontsize=7)
+        a_.set_ylabel(yl, fontsize=8)
+    ax[2].set_xlabel("input x (dimensionless, on [0, 1])", fontsize=8)
     ax[0].set_title("003 Fig. 1 analogue (all a_i = 1/2): W_i, f_n -> x^2, f_n' -> 2x", fontsize=9)
     fig.tight_layout()
     os.makedirs(out, exist_ok=True)
@@ -79,8 +81,14 @@ def figure_layers(models, targets, res, out, name):
         for l in range(L):
             Z = A @ Ws[l][r].T + bs[l][r]
             scale = np.maximum(np.abs(Z).max(axis=0), 1e-300)
-            axes[i, l].plot(x[:, 0], Z / scale)          # each neuron scaled to max |z| = 1
+            lines = axes[i, l].plot(x[:, 0], Z / scale)  # each neuron scaled to max |z| = 1
             axes[i, l].axhline(0, color="k", lw=0.5)
+            if i == len(typs) - 1:
+                axes[i, l].set_xlabel("input x", fontsize=8)
+            if l == 0:
+                axes[i, l].set_ylabel("z / max|z|", fontsize=8)
+                axes[i, l].legend(lines, [f"neuron {j + 1}" for j in range(len(lines))], fontsize=6,
+                                  loc="lower right")
             axes[i, l].set_title(f"{typ}: layer {l + 1}" if l < L - 1 else f"{typ}: output", fontsize=8)
             A = np.maximum(Z, 0)
     fig.suptitle(f"003 Fig. 6 analogue ({targets[0]}): pre-activations of the best model of each type, "
@@ -107,6 +115,8 @@ def figure_sparse(models, targets, res, seeds, out):
         ax[i].plot(tr_set.X[:, 0], tr_set.y[:, 0], "o", label="train")
         ax[i].plot(te_set.X[:, 0], te_set.y[:, 0], "x", label="test")
         ax[i].set_title(f"{LABELS[typ]}: test MSE {res[typ]['x3']['test_mse'][r]:.2e}", fontsize=9)
+        ax[i].set_xlabel("input x", fontsize=8)
+        ax[i].set_ylabel("output y", fontsize=8)
         ax[i].legend(fontsize=7)
     fig.tight_layout()
     path = os.path.join(out, "triangle_fig4_sparse.png")
@@ -131,6 +141,9 @@ def figure_nonconvex(bests, tasks, out):
                 nreg = count_linear_regions(net, -1.0, 1.0)
                 ax[i].set_title(f"{NONCONVEX_LABELS[key]}\nMSE {net.loss(X, Y, loss='mse'):.2e}, "
                                 f"{nreg} linear regions", fontsize=8)
+                ax[i].set_xlabel("input x", fontsize=8)
+                ax[i].set_ylabel("output y", fontsize=8)
+                ax[i].legend(fontsize=7)
             fig.tight_layout()
             path = os.path.join(out, "triangle_fig7_cubic_minus_x.png")
         elif name == "r3":
@@ -141,6 +154,8 @@ def figure_nonconvex(bests, tasks, out):
                 ax[i].imshow(labels % 20, origin="lower", extent=(-1, 1, -1, 1), cmap="tab20")
                 ax[i].set_title(f"{NONCONVEX_LABELS[key]}\nMSE {net.loss(X, Y, loss='mse'):.2e}, "
                                 f"{count_grid_regions_2d(net, resolution=300)} patterns on grid", fontsize=8)
+                ax[i].set_xlabel("input x_1", fontsize=8)
+                ax[i].set_ylabel("input x_2", fontsize=8)
             fig.tight_layout()
             path = os.path.join(out, "triangle_fig8_r_cubed.png")
         else:
