@@ -429,3 +429,25 @@ def test_classification_fold_lies_on_the_boundary_between_predicted_and_true_cla
     out = net.predict(x_fold[None])[0]
     assert abs(out[tm.y_pred] - out[tm.y_true]) <= 1e-9 * (1 + np.abs(out).max())
     assert dist == pytest.approx(np.linalg.norm(x_fold - tm.x), rel=1e-12)
+
+
+def test_folding_refuses_a_bias_free_hidden_layer_with_the_reason():
+    """A fold neuron is the hyperplane w.x + b = 0 through the fold point (002 Alg. 1): without a
+    hidden bias it cannot be placed, so every folding entry point says so before any work (it used to
+    fail deep inside add_neurons, or let the regulariser read a missing bias)."""
+    d = two_sines(60, rng=0)
+    net = MLP.init([2, 3, 2], rng=0, bias=False)
+    x = d.X[0]
+    for call in (lambda: F.FoldingGrowth(net, d.X, d.y),
+                 lambda: F.grow_by_folding(net, d.X, d.y, max_steps=1, rng=0),
+                 lambda: F.propose_fold(net, d.X, d.y, rng=0),
+                 lambda: F.fold_neuron(net, d.X, d.y, x, np.array([0.0, 1.0]), x),
+                 lambda: F.regularizer_value(net, [(0, x, x)])):
+        with pytest.raises(ValueError, match=r"folding needs biases on hidden layer 0.*has_bias\[0\] = False"):
+            call()
+    # a bias-free output layer is no obstacle: the fold neuron only needs the hidden bias
+    net = MLP.init([2, 3, 2], rng=0, bias=[True, False])
+    p = F.propose_fold(net, d.X, d.y, rng=0)
+    grown = net.add_neurons(0, p.w_in, p.b_in, p.w_out)
+    assert list(grown.sizes) == [2, 4, 2] and grown.has_bias == (True, False)
+    assert np.isclose(grown.weights[0][3] @ p.info["x_fold"] + grown.biases[0][3], 0.0, atol=1e-10)

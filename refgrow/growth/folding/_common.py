@@ -39,6 +39,16 @@ def _check_shallow(mlp):
     if mlp.n_hidden != 1 or mlp.activation != "relu":
         raise ValueError("mlp: folding grows a single-hidden-layer ReLU MLP (002 Sec. 3.2); got "
                          f"sizes {mlp.sizes} with activation {mlp.activation!r}")
+    _check_hidden_bias(mlp)
+
+
+def _check_hidden_bias(mlp):
+    """A fold neuron is a hyperplane w.x + b = 0 through the fold point x_f (002 Alg. 1), so hidden
+    layer 0 must carry biases; a bias-free layer (``MLP.init(..., bias=False)``) cannot host one."""
+    if not mlp.has_bias[0]:
+        raise ValueError("mlp: folding needs biases on hidden layer 0 (a fold neuron's hyperplane "
+                         "w.x + b = 0 passes through the fold point, 002 Alg. 1); got has_bias[0] = False "
+                         "(an MLP built with bias=False)")
 
 
 def _check_data(mlp, X, y, loss, names=("X", "y")):

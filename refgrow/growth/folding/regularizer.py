@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from refgrow._validation import all_finite, as_float_array
+from refgrow.growth.folding._common import _check_hidden_bias
 
 __all__ = ["fold_regularizer", "regularizer_value"]
 
@@ -95,6 +96,7 @@ def regularizer_value(mlp, fold_terms) -> float:
     from refgrow._validation import check_index
     from refgrow.mlp import check_mlp
     check_mlp(mlp)
+    _check_hidden_bias(mlp)
     if isinstance(fold_terms, (str, bytes)) or not hasattr(fold_terms, "__iter__"):
         raise TypeError(f"fold_terms must be a sequence of (neuron index, p_mistake, p_fold), got "
                         f"{type(fold_terms).__name__}")
