@@ -96,6 +96,28 @@ def test_time_blocks_per_side_call_counts_and_bad_values():
     with pytest.raises(ValueError, match=r"number\['b'\]"):
         T.time_blocks({"a": m.side("fast"), "b": m.side("slow")}, number={"a": 1})
 
+    # every side records the calls per block and the warm-up it was timed with
+    out = T.time_blocks({k: m.side(k) for k in ("fast", "slow")}, rounds=1, number={"fast": 5, "slow": 1},
+                        warmup=2, settle_s=0, clock=m.clock, sleep=m.sleep)
+    assert (out["fast"]["number"], out["slow"]["number"], out["fast"]["warmup"]) == (5, 1, 2)
+
+
+def test_auto_number_sizes_blocks_from_a_warm_call_not_the_cold_first_one():
+    """A first call is not typical (PyTorch's first step is several times slower): sizing the block
+    from it gave PyTorch one call per block. The size comes from a call after the warm-up."""
+    costs = iter([0.5, 0.1] + [0.01] * 10)               # cold first call, then warm calls of 10 ms
+    clock_t = [0.0]
+    calls = []
+
+    def fn():
+        calls.append(next(costs))
+        clock_t[0] += calls[-1]
+
+    n = T.auto_number(fn, target_s=0.25, warmup=2, clock=lambda: clock_t[0])
+    assert n == 25 and len(calls) == 3                   # 0.25 s / 10 ms, after two untimed calls
+    costs = iter([0.5])
+    assert T.auto_number(fn, target_s=0.25, warmup=0, clock=lambda: clock_t[0]) == 1   # the old sizing
+
 
 # ----------------------------------------------------------------------------------------- records
 def test_make_result_ratios_and_target():
