@@ -322,19 +322,28 @@ def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rto
     :mod:`refgrow.growth.tiny.spectrum`); ``B`` (the activity matrix) enables the accurate SVD path there.
     """
     xp = array_namespace(S, N)        # outside NumPy: the reference path (no LAPACK triangular inverse)
-    M = _certified_cholesky(S, max(GRAM_MIN_RATIO, rtol or 0.0)) if cholesky and xp is np else None
-    if M is not None:
-        C = M @ N                                         # L^{-1} N, (d, d_out)
+    Linv = _certified_cholesky(S, max(GRAM_MIN_RATIO, rtol or 0.0)) if cholesky and xp is np else None
+    if Linv is not None:
+        def M(X):
+            return Linv @ X                               # L^{-1} X
+
+        def MT(X):
+            return Linv.T @ X                             # L^{-T} X
         info = {"rank": S.shape[0], "rtol": rtol if rtol is not None else 0.0, "path": "cholesky",
                 "discarded_energy": 0.0}                  # certified: nothing dropped
     else:
         mu, Q, info = _spectrum(S, rtol, B=B, N=N)
-        M = (Q / xp.sqrt(mu)) @ Q.T                       # S^{-1/2}, symmetric
-        C = M @ N                                         # S^{-1/2} N (Prop. 3.2)
+        P = Q / xp.sqrt(mu)                               # S^{-1/2} = Q diag(mu^{-1/2}) Q^T = P Q^T
+
+        def M(X):                                         # S^{-1/2} X, applied as P (Q^T X): the (d, d)
+            return P @ (Q.T @ X)                          # matrix S^{-1/2} is never formed
+
+        MT = M                                            # S^{-1/2} is symmetric
+    C = M(N)                                              # S^{-1/2} N (Prop. 3.2), or L^{-1} N, (d, d_out)
     Uc, lam, Vt = xp.linalg.svd(C, full_matrices=False)
 
     def fan_in(Uk):
-        return M.T @ Uk                                   # S^{-1/2} u_k (or L^{-T} u_k)
+        return MT(Uk)                                     # S^{-1/2} u_k (or L^{-T} u_k)
 
     R = int(xp.count_nonzero(lam > sv_rtol * lam[0])) if lam.shape[0] and float(lam[0]) > 0 else 0
     K = R
