@@ -33,7 +33,7 @@ Float64, hand-written backprop, every function cites its equation."""
 
 def _tour(argv) -> int:
     p = ArgumentParser(prog="refgrow tour", description=(
-        "Train a shallow ReLU MLP (2-8-2) on the two-sine set of paper 002, check the hand-written "
+        "Train a shallow ReLU MLP (2-8-2) on the two-sine set of the folding paper, check the hand-written "
         "backward pass against centred finite differences, count activation patterns, and write a "
         "decision-region figure."))
     p.add_argument("--epochs", type=positive_int, default=300, help="full-batch Adam epochs (default 300)")
@@ -133,7 +133,7 @@ def _version(argv) -> int:
 # feature keeps its command-line code beside its own module.
 COMMANDS = {
     "tour": (_tour, "short end-to-end run: train a shallow ReLU MLP, gradient check, regions, figure"),
-    "reproduce": (_reproduce, "run a paper experiment (reproduce --list shows them)"),
+    "reproduce": (_reproduce, "run a paper experiment (reproduce --list shows them; the papers: docs/references.md)"),
     "bench": ("refgrow.bench:main", "benchmarks: ratios against a peer and the BLAS floor, timed in blocks (bench --list)"),
     "tutorials": (_tutorials, "list the step-through tutorials"),
     "figures": ("refgrow.gallery:figures_main", "regenerate the figure gallery (figures/README.md)"),

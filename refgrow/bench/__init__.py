@@ -25,7 +25,7 @@ BENCHMARKS = {
     "adf": ("refgrow.bench.adf", "run",
             "ADF test on a 20-point series vs statsmodels adfuller (target <= 1)"),
     "triangle": ("refgrow.bench.triangle", "run",
-                 "paper 003 pretraining step cost vs plain Adam on the raw weights"),
+                 "triangle paper, pretraining step cost vs plain Adam on the raw weights"),
     "scaling": ("refgrow.bench.scaling", "run",
                 "time vs n, width and d (three sizes each, fitted log-log exponent): mlp-step, tiny, kmeans"),
 }

@@ -23,7 +23,7 @@ __all__ = ["run"]
 
 
 def _parser():
-    p = common_parser("python -m refgrow bench triangle", "paper 003 pretraining step vs raw Adam step")
+    p = common_parser("python -m refgrow bench triangle", "triangle paper, pretraining step vs raw Adam step")
     p.add_argument("--runs", type=positive_int, default=60, help="networks trained at once (seeds x targets)")
     p.add_argument("--n", type=positive_int, default=500, help="training points")
     p.add_argument("--steps", type=positive_int, default=None, help="steps per timed call (default 50, --quick 10)")

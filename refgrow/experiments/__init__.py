@@ -11,21 +11,21 @@ from refgrow._registry import Registry
 
 EXPERIMENTS = {
     "triangle-table1": ("refgrow.experiments.triangle", "table1",
-                        "paper 003 Table 1: five training types on x^3 and x^11 (500 dense points)"),
+                        "triangle paper, Table 1: five training types on x^3 and x^11 (500 dense points)"),
     "triangle-table2": ("refgrow.experiments.triangle", "table2",
-                        "paper 003 Table 2: five training types on sin(pi x/2) and tanh(3x) (dense)"),
+                        "triangle paper, Table 2: five training types on sin(pi x/2) and tanh(3x) (dense)"),
     "triangle-table3": ("refgrow.experiments.triangle", "table3",
-                        "paper 003 Table 3: Default vs differentiable pretraining, sparse 10/10 split, test MSE"),
+                        "triangle paper, Table 3: Default vs differentiable pretraining, sparse 10/10 split, test MSE"),
     "triangle-nonconvex": ("refgrow.experiments.triangle", "nonconvex",
-                           "paper 003 Sec. 5: x^3-x, r^3 (Figs. 7, 8) and App. A.9 two spirals (block-diagonal vs dense)"),
+                           "triangle paper, Sec. 5: x^3-x, r^3 (Figs. 7, 8) and App. A.9 two spirals (block-diagonal vs dense)"),
     "tiny-vs-gradmax": ("refgrow.experiments.tiny", "tiny_vs_gradmax",
-                        "paper 001: TINY vs GradMax vs Random growth (teacher-student, classification, pure growth)"),
+                        "TINY paper: TINY vs GradMax vs Random growth (teacher-student, classification, pure growth)"),
     "folding-sine": ("refgrow.experiments.folding", "folding_sine",
-                     "paper 002 Fig. 1: grow by folding on the two-sine set"),
+                     "folding paper, Fig. 1: grow by folding on the two-sine set"),
     "folding-quadratic": ("refgrow.experiments.folding", "folding_quadratic",
-                          "paper 002 Table 1 analogue: grown vs fixed width (quadratics; --dataset fashion-mnist)"),
+                          "folding paper, Table 1 analogue: grown vs fixed width (quadratics; --dataset fashion-mnist)"),
     "folding-fashion-mnist": ("refgrow.experiments.folding", "folding_fashion_mnist",
-                              "paper 002 Fig. 3: typical mistakes on Fashion-MNIST"),
+                              "folding paper, Fig. 3: typical mistakes on Fashion-MNIST"),
 }
 
 

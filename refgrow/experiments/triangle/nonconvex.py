@@ -112,7 +112,7 @@ def nonconvex(argv):
                          for k, v in rows.items()}
         bests[name] = best
     wall = time.perf_counter() - t0
-    print(f"\nPaper 003 Sec. 5 / App. A.9: final training loss (MSE; cross-entropy for spirals), "
+    print(f"\nTriangle paper, Sec. 5 / App. A.9: final training loss (MSE; cross-entropy for spirals), "
           f"{seeds} seeds, {epochs} epochs per phase, baselines {base_epochs} epochs")
     print(f"{'':42s}" + "".join(f"{n:>22s}" for n in results))
     for key, lab in NONCONVEX_LABELS.items():

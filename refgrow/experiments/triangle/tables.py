@@ -265,7 +265,7 @@ def _dense_table(name, targets, argv):
     wall = time.perf_counter() - t0
     models = res.pop("_models", None)
     print(format_table(res, targets, TYPES, paper=PAPER[name],
-                       title=f"Paper 003 {name.replace('table', 'Table ')}: min / mean MSE over {seeds} seeds, "
+                       title=f"Triangle paper, {name.replace('table', 'Table ')}: min / mean MSE over {seeds} seeds, "
                              f"{epochs} epochs per phase (collapsed = runs with a dead layer)"))
     print(f"wall time {wall:.1f} s")
     payload = {"experiment": f"triangle-{name}", "seeds": seeds, "epochs": epochs,
@@ -315,7 +315,7 @@ def table3(argv):
     wall = time.perf_counter() - t0
     models = res.pop("_models", None)
     print(format_table(res, targets, types, key="test_mse", stats=("min", "median"), paper=PAPER["table3"],
-                       title=f"Paper 003 Table 3: test MSE on the 10 unseen points, {seeds} seeds, "
+                       title=f"Triangle paper, Table 3: test MSE on the 10 unseen points, {seeds} seeds, "
                              f"{epochs} epochs per phase"))
     print(f"wall time {wall:.1f} s")
     payload = {"experiment": "triangle-table3", "seeds": seeds, "epochs": epochs, "lr": args.lr,
