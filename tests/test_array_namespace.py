@@ -170,6 +170,26 @@ def test_tiny_best_update_and_new_neurons_in_strict_namespace(rank_deficient):
     assert (snn.rank, snn.S_rank) == (nn.rank, nn.S_rank)
 
 
+def test_tiny_cholesky_shortcut_runs_in_strict_namespace():
+    """The certified Cholesky shortcut (``cholesky=True``, the default of the network-level steps) uses
+    only the namespace's cholesky/inv/products, so it runs on the device too and gives NumPy's result."""
+    from refgrow.growth.tiny import new_neurons, second_moments
+    from refgrow.growth.tiny import spectrum
+    B, V = _tiny_data(8, n=60, d=7)
+    Sm = second_moments(B, V)[0]
+    Linv, sLinv = (spectrum._certified_cholesky(M, spectrum.GRAM_MIN_RATIO) for M in (Sm, S(Sm)))
+    assert Linv is not None and sLinv is not None          # the shortcut is taken in both namespaces
+    same(sLinv, Linv)
+    nn, snn = new_neurons(B, V, cholesky=True), new_neurons(S(B), S(V), cholesky=True)
+    same(snn.alpha, nn.alpha)
+    same(snn.omega, nn.omega)
+    same(snn.singular_values, nn.singular_values)
+    Bd = np.hstack([B, B[:, :1]])                         # singular S: no certificate in either namespace
+    Sd = second_moments(Bd, V)[0]
+    assert spectrum._certified_cholesky(S(Sd), spectrum.GRAM_MIN_RATIO) is None
+    assert spectrum._certified_cholesky(Sd, spectrum.GRAM_MIN_RATIO) is None
+
+
 def test_gradmax_neurons_in_strict_namespace():
     from refgrow.growth.gradmax import gradmax_neurons
     B, V = _tiny_data(5, d_out=4)

@@ -321,8 +321,8 @@ def _neurons_from_moments(S, N, *, max_neurons, min_singular_value, rtol, sv_rto
     at least, so the shortcut never runs where the Gram matrix is ill conditioned (module
     :mod:`refgrow.growth.tiny.spectrum`); ``B`` (the activity matrix) enables the accurate SVD path there.
     """
-    xp = array_namespace(S, N)        # outside NumPy: the reference path (no LAPACK triangular inverse)
-    Linv = _certified_cholesky(S, max(GRAM_MIN_RATIO, rtol or 0.0)) if cholesky and xp is np else None
+    xp = array_namespace(S, N)
+    Linv = _certified_cholesky(S, max(GRAM_MIN_RATIO, rtol or 0.0)) if cholesky else None
     if Linv is not None:
         def M(X):
             return Linv @ X                               # L^{-1} X

@@ -176,22 +176,24 @@ def _certified_cholesky(S, rtol):
     gives the same neurons (Prop. 3.2 depends on S only through ``S^{-1} N``), so the result is the same
     as with ``S^{-1/2}`` at a fraction of the cost of an eigendecomposition. Returns None otherwise.
 
-    Only NumPy's LAPACK/BLAS is used (``numpy.linalg.cholesky`` and :func:`_tril_inv`): SciPy ships a
-    second OpenBLAS with its own thread pool, and a SciPy factorisation right after NumPy's Gram
-    products ran while NumPy's worker threads were still spinning (measured with 2 threads on 2 cores,
-    d = 785: SciPy's Cholesky + ``dtrtri`` 13-17 ms alone, 50-105 ms after a NumPy product; this path
-    19-25 ms either way).
+    Only the namespace's own ``linalg.cholesky``, ``linalg.inv`` and products are used (:func:`_tril_inv`),
+    so the shortcut runs in any array-API namespace (CuPy included) and, for NumPy, in NumPy's BLAS
+    thread pool: SciPy ships a second OpenBLAS with its own pool, and a SciPy factorisation right after
+    NumPy's Gram products ran while NumPy's worker threads were still spinning (measured with 2 threads
+    on 2 cores, d = 785: SciPy's Cholesky + ``dtrtri`` 13-17 ms alone, 50-105 ms after a NumPy product;
+    this path 19-25 ms either way).
     """
+    xp = array_namespace(S)
     try:
-        L = np.linalg.cholesky(S)
+        L = xp.linalg.cholesky(S)                          # lower: S = L L^T
         Linv = _tril_inv(L)
-    except np.linalg.LinAlgError:
+    except np.linalg.LinAlgError:                          # not positive definite (NumPy; CuPy gives NaN)
         return None
-    if not np.all(np.isfinite(Linv)):
+    if not bool(xp.all(xp.isfinite(Linv))):
         return None
-    A = np.abs(Linv)
-    inv_norm_sq = min(float(np.sum(Linv * Linv)), float(A.sum(axis=0).max() * A.sum(axis=1).max()))
-    mu_max = min(float(np.trace(S)), float(np.abs(S).sum(axis=1).max()))
+    A = xp.abs(Linv)
+    inv_norm_sq = min(float(xp.sum(Linv * Linv)), float(xp.max(xp.sum(A, axis=0)) * xp.max(xp.sum(A, axis=1))))
+    mu_max = min(float(xp.sum(xp.linalg.diagonal(S))), float(xp.max(xp.sum(xp.abs(S), axis=1))))
     if not 1.0 / inv_norm_sq > rtol * mu_max * 10.0:                 # factor 10: rounding margin
         return None
     return Linv
@@ -201,17 +203,18 @@ def _tril_inv(L, leaf=64):
     """Inverse of a nonsingular lower-triangular ``L`` (d, d), lower-triangular, by 2 x 2 blocks.
 
     ``[[A, 0], [C, D]]^{-1} = [[A^{-1}, 0], [-D^{-1} C A^{-1}, D^{-1}]]``, recursively, with
-    ``numpy.linalg.inv`` on blocks of at most ``leaf`` rows: the work is matrix products in NumPy's
-    BLAS (LAPACK's ``dtrtri`` is the same recursion; NumPy does not expose it). Exact zeros above the
-    diagonal.
+    ``linalg.inv`` on blocks of at most ``leaf`` rows: the work is matrix products (LAPACK's ``dtrtri``
+    is the same recursion; neither NumPy nor the array API exposes it). Exact zeros above the diagonal.
     """
+    xp = array_namespace(L)
     d = L.shape[0]
     if d <= leaf:
-        return np.tril(np.linalg.inv(L))
+        return xp.tril(xp.linalg.inv(L))
     k = d // 2
     Ai, Di = _tril_inv(L[:k, :k], leaf), _tril_inv(L[k:, k:], leaf)
-    out = np.zeros_like(L)
-    out[:k, :k], out[k:, k:] = Ai, Di
+    out = xp.zeros_like(L)
+    out[:k, :k] = Ai
+    out[k:, k:] = Di
     out[k:, :k] = -(Di @ (L[k:, :k] @ Ai))                      # -D^{-1} C A^{-1}
     return out
 
