@@ -111,14 +111,13 @@ def all_finite(*values) -> bool:
             if not math.isfinite(float(v)):
                 return False
             continue
-        xp = array_namespace(v)
-        if not bool(xp.all(xp.isfinite(v))):
+        if not _is_finite(v):
             return False
     return True
 
 
-def check_finite(arr, name: str) -> None:
-    """Raise ``ValueError`` if ``arr`` holds NaN or inf (one scan, in the array's own namespace).
+def _is_finite(arr) -> bool:
+    """Whether every entry of the array ``arr`` is finite, in one read.
 
     Large NumPy float arrays are read once without a boolean temporary in the common case: the sum
     of a finite array is finite unless it overflows, and any NaN/inf entry makes the sum NaN/inf;
@@ -127,13 +126,20 @@ def check_finite(arr, name: str) -> None:
     if isinstance(arr, np.ndarray) and arr.dtype.kind == "f" and arr.size > 4096:
         with np.errstate(over="ignore", invalid="ignore"):
             if np.isfinite(np.add.reduce(arr, axis=None)):
-                return
+                return True
+    xp = array_namespace(arr)
+    return bool(xp.all(xp.isfinite(arr)))
+
+
+def check_finite(arr, name: str) -> None:
+    """Raise ``ValueError`` if ``arr`` holds NaN or inf (one scan in the common case, see :func:`_is_finite`)."""
+    if _is_finite(arr):
+        return
     xp = array_namespace(arr)
     finite = xp.isfinite(arr)
-    if not bool(xp.all(finite)):
-        bad = int(xp.sum(xp.astype(~finite, xp.int64))) if hasattr(xp, "astype") else \
-            int(np.size(arr) - np.count_nonzero(finite))
-        raise ValueError(f"{name} must be finite, got {bad} NaN/inf entries")
+    bad = int(xp.sum(xp.astype(~finite, xp.int64))) if hasattr(xp, "astype") else \
+        int(np.size(arr) - np.count_nonzero(finite))
+    raise ValueError(f"{name} must be finite, got {bad} NaN/inf entries")
 
 
 def as_labels(y, name: str, n: int, n_classes: int):

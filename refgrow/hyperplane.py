@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from refgrow._validation import array_namespace, as_float_array
+from refgrow._validation import all_finite, array_namespace, as_float_array
 from refgrow.backend import ldexp, to_numpy
 
 __all__ = ["closest_point_on_hyperplane", "signed_distance"]
@@ -46,12 +46,7 @@ def _check_hyperplane(x, w, b):
 
 
 def _finite(out, names="x, w and b"):
-    if isinstance(out, float):
-        ok = math.isfinite(out)
-    else:
-        xp = array_namespace(out)
-        ok = bool(xp.all(xp.isfinite(out)))
-    if not ok:
+    if not all_finite(out):
         raise ValueError(f"{names} are too large in magnitude: the result overflows float64")
     return out
 

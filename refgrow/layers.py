@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from refgrow._validation import array_namespace, as_float_array, check_bool
+from refgrow._validation import all_finite, array_namespace, as_float_array, check_bool
 from refgrow.backend import astype
 
 __all__ = ["affine_forward", "affine_backward", "relu_forward", "relu_backward",
@@ -34,8 +34,7 @@ __all__ = ["affine_forward", "affine_backward", "relu_forward", "relu_backward",
 
 def _overflow(out, names):
     """Raise when finite inputs gave a non-finite output (float64 overflow)."""
-    xp = array_namespace(out)
-    if not bool(xp.all(xp.isfinite(out))):
+    if not all_finite(out):
         raise ValueError(f"{' and '.join(names)} are too large in magnitude: the result overflows float64")
     return out
 

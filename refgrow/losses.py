@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from refgrow._validation import array_namespace, as_float_array, as_labels
+from refgrow._validation import all_finite, array_namespace, as_float_array, as_labels
 from refgrow.backend import astype, device_kw
 
 __all__ = ["softmax", "log_softmax", "softmax_cross_entropy", "mse", "accuracy", "get_loss", "LOSSES"]
@@ -65,9 +65,7 @@ def softmax(logits):
 
 def _finite_loss(value, grad, names):
     """Raise a clear ``ValueError`` when a loss of finite inputs is not representable in float64."""
-    xp = array_namespace(grad)
-    v_ok = math.isfinite(value) if isinstance(value, float) else bool(xp.all(xp.isfinite(value)))
-    if not (v_ok and bool(xp.all(xp.isfinite(grad)))):
+    if not all_finite(value, grad):
         raise ValueError(f"{' and '.join(names)} are too large in magnitude: the loss or its gradient "
                          "overflows float64 (rescale the inputs)")
     return value, grad
@@ -172,9 +170,7 @@ def mse(pred, target, *, reduction="mean"):
         raise ValueError(f"target must have the shape of pred {pred.shape}, got {target.shape}")
     with np.errstate(over="ignore", invalid="ignore"):      # overflow is handled just below
         value, grad = _mse(pred, target, reduction)
-    xp = array_namespace(pred)
-    v_ok = math.isfinite(value) if isinstance(value, float) else bool(xp.all(xp.isfinite(value)))
-    if not (v_ok and bool(xp.all(xp.isfinite(grad)))):
+    if not all_finite(value, grad):
         value, grad = _mse_scaled(pred, target, reduction)
     return _finite_loss(value, grad, ("pred", "target"))
 

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from refgrow._validation import (array_namespace, as_float_array, check_bool, check_int, check_positive_int,
+from refgrow._validation import (all_finite, array_namespace, as_float_array, check_bool, check_int, check_positive_int,
                                  check_rng)
 from refgrow.backend import concat, copy, device_kw, from_numpy, to_numpy
 from refgrow.layers import ACTIVATIONS, affine_forward
@@ -304,8 +304,7 @@ class MLP:
 
     def _check_overflow(self, out, name):
         """A finite network and finite inputs must give finite outputs: else float64 overflowed."""
-        xp = array_namespace(out)
-        if not bool(xp.all(xp.isfinite(out))) and all(bool(xp.all(xp.isfinite(p))) for p in self.parameters()):
+        if not all_finite(out) and all_finite(*self.parameters()):
             raise ValueError(f"{name} is too large in magnitude for this network: its outputs overflow float64")
 
     def backward(self, cache: ForwardCache, d_out, *, check_input: bool = True,
@@ -338,10 +337,9 @@ class MLP:
         out = cache.preacts[-1]
         d_out = as_float_array(d_out, "d_out", shape=out.shape, allow_empty=True)
         grads = self._backward(cache, d_out, input_grad=input_grad)
-        xp = array_namespace(d_out)
         outs = grads.weights + grads.biases + ([grads.inputs] if grads.inputs is not None else [])
-        if not all(bool(xp.all(xp.isfinite(g))) for g in outs):
-            if all(bool(xp.all(xp.isfinite(p))) for p in self.parameters()):
+        if not all_finite(*outs):
+            if all_finite(*self.parameters()):
                 raise ValueError("d_out is too large in magnitude: the gradients overflow float64")
         return grads
 

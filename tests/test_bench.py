@@ -271,6 +271,8 @@ def test_check_finite_one_pass_path_agrees_with_entrywise_test(size, specials, r
     except ValueError as exc:
         msg = str(exc)
     assert msg == (None if bad == 0 else f"a must be finite, got {bad} NaN/inf entries")
+    from refgrow._validation import all_finite                # the overflow checks' test, same fast path
+    assert all_finite(a.reshape(-1, 1), 1.0) is (bad == 0)
 
 
 def test_weighted_kmeans_check_input_false_gives_the_same_bits():

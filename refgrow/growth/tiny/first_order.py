@@ -37,9 +37,7 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from refgrow._validation import array_namespace, as_float_array, check_bool, check_real
+from refgrow._validation import all_finite, array_namespace, as_float_array, check_bool, check_real
 from refgrow.growth.tiny.linalg import _matrix, _pair
 
 __all__ = ["linearised_move", "first_order_decrease", "relu_first_order"]
@@ -66,8 +64,7 @@ def linearised_move(B_in, alpha, omega):
     if alpha.shape[1] != B.shape[1] or omega.shape[1] != alpha.shape[0]:
         raise ValueError(f"alpha must be (K, {B.shape[1]}) and omega (d_out, K); got {alpha.shape}, {omega.shape}")
     out = (B @ alpha.T) @ omega.T
-    xp = array_namespace(out)
-    if not bool(xp.all(xp.isfinite(out))):
+    if not all_finite(out):
         raise ValueError("B_in, alpha and omega are too large in magnitude: the move overflows float64")
     return out
 

@@ -64,7 +64,7 @@ import warnings
 
 import numpy as np
 
-from refgrow._validation import array_namespace, as_float_array, check_bool, check_int, check_real
+from refgrow._validation import all_finite, array_namespace, as_float_array, check_bool, check_int, check_real
 
 __all__ = ["EPS", "GRAM_MIN_RATIO", "DISCARD_WARN_RTOL", "default_rtol", "gram_noise", "spectrum", "energy",
            "warn_discarded"]
@@ -189,7 +189,7 @@ def _certified_cholesky(S, rtol):
         Linv = _tril_inv(L)
     except np.linalg.LinAlgError:                          # not positive definite (NumPy; CuPy gives NaN)
         return None
-    if not bool(xp.all(xp.isfinite(Linv))):
+    if not all_finite(Linv):
         return None
     A = xp.abs(Linv)
     inv_norm_sq = min(float(xp.sum(Linv * Linv)), float(xp.max(xp.sum(A, axis=0)) * xp.max(xp.sum(A, axis=1))))
