@@ -38,7 +38,7 @@ def S(a):
     return xps.asarray(a, dtype=xps.float64 if a.dtype.kind == "f" else xps.int64, device=DEV)
 
 
-def same(out, ref):
+def assert_same(out, ref):
     """``out`` is a strict array on DEV and equals the NumPy reference to 1e-12."""
     assert isinstance(out, xps._array_object.Array), type(out)
     assert out.device == DEV
@@ -92,11 +92,11 @@ def test_mlp_forward_backward_in_strict_namespace(activation):
     sout, scache = snet.forward(S(X))
     sloss, sd = softmax_cross_entropy(sout, S(y))
     sg = snet.backward(scache, sd)
-    same(sout, out)
+    assert_same(sout, out)
     assert abs(sloss - loss) <= 1e-12 * abs(loss)
-    same(sg.inputs, g.inputs)
+    assert_same(sg.inputs, g.inputs)
     for a, b in zip(sg.weights + sg.biases + sg.preacts, g.weights + g.biases + g.preacts):
-        same(a, b)
+        assert_same(a, b)
 
 
 @pytest.mark.parametrize("opt", ["sgd", "adam"])
@@ -116,7 +116,7 @@ def test_optimiser_steps_and_growth_in_strict_namespace(opt):
         o.step(net, net.loss_and_grads(X, y)[1])
         so.step(snet, snet.loss_and_grads(S(X), S(y))[1])
     for a, b in zip(snet.parameters(), net.parameters()):
-        same(a, b)
+        assert_same(a, b)
 
 
 def test_mse_in_strict_namespace():
@@ -126,9 +126,9 @@ def test_mse_in_strict_namespace():
     for red in ("mean", "sum", "none"):
         loss, d = mse(p, t, reduction=red)
         sloss, sd = mse(S(p), S(t), reduction=red)
-        same(sd, d)
+        assert_same(sd, d)
         if red == "none":
-            same(sloss, loss)
+            assert_same(sloss, loss)
         else:
             assert abs(sloss - loss) <= 1e-12 * abs(loss)
 
@@ -139,8 +139,8 @@ def test_cross_entropy_reductions_in_strict_namespace():
     z, y = 5 * rng.standard_normal((8, 4)), rng.integers(0, 4, 8)
     loss, d = softmax_cross_entropy(z, y, reduction="none")
     sloss, sd = softmax_cross_entropy(S(z), S(y), reduction="none")
-    same(sloss, loss)
-    same(sd, d)
+    assert_same(sloss, loss)
+    assert_same(sd, d)
 
 
 # ---------------------------------------------------------------------------- TINY, GradMax
@@ -158,15 +158,15 @@ def test_tiny_best_update_and_new_neurons_in_strict_namespace(rank_deficient):
         B = np.hstack([B, B[:, :1]])
     dW = best_update(B, V)
     sdW = best_update(S(B), S(V))
-    same(sdW, dW)
+    assert_same(sdW, dW)
     Vp = projected_goal(B, V, dW)
     sVp = projected_goal(S(B), S(V), sdW)
-    same(sVp, Vp)
+    assert_same(sVp, Vp)
     nn = new_neurons(B, Vp, max_neurons=2)
     snn = new_neurons(S(B), sVp, max_neurons=2)
-    same(snn.alpha, nn.alpha)
-    same(snn.omega, nn.omega)
-    same(snn.singular_values, nn.singular_values)
+    assert_same(snn.alpha, nn.alpha)
+    assert_same(snn.omega, nn.omega)
+    assert_same(snn.singular_values, nn.singular_values)
     assert (snn.rank, snn.S_rank) == (nn.rank, nn.S_rank)
 
 
@@ -179,11 +179,11 @@ def test_tiny_cholesky_shortcut_runs_in_strict_namespace():
     Sm = second_moments(B, V)[0]
     Linv, sLinv = (spectrum._certified_cholesky(M, spectrum.GRAM_MIN_RATIO) for M in (Sm, S(Sm)))
     assert Linv is not None and sLinv is not None          # the shortcut is taken in both namespaces
-    same(sLinv, Linv)
+    assert_same(sLinv, Linv)
     nn, snn = new_neurons(B, V, cholesky=True), new_neurons(S(B), S(V), cholesky=True)
-    same(snn.alpha, nn.alpha)
-    same(snn.omega, nn.omega)
-    same(snn.singular_values, nn.singular_values)
+    assert_same(snn.alpha, nn.alpha)
+    assert_same(snn.omega, nn.omega)
+    assert_same(snn.singular_values, nn.singular_values)
     Bd = np.hstack([B, B[:, :1]])                         # singular S: no certificate in either namespace
     Sd = second_moments(Bd, V)[0]
     assert spectrum._certified_cholesky(S(Sd), spectrum.GRAM_MIN_RATIO) is None
@@ -195,9 +195,9 @@ def test_gradmax_neurons_in_strict_namespace():
     B, V = _tiny_data(5, d_out=4)
     nn = gradmax_neurons(B, V, 2, c=0.5)
     snn = gradmax_neurons(S(B), S(V), 2, c=0.5)
-    same(snn.w_in, nn.w_in)
-    same(snn.b_in, nn.b_in)
-    same(snn.w_out, nn.w_out)
+    assert_same(snn.w_in, nn.w_in)
+    assert_same(snn.b_in, nn.b_in)
+    assert_same(snn.w_out, nn.w_out)
     assert snn.info["singular_values"] == pytest.approx(nn.info["singular_values"], rel=1e-12)
 
 
@@ -214,8 +214,8 @@ def test_lloyd_iteration_in_strict_namespace():
     C = X[[0, 20, 40]] + 0.3
     c, lab = lloyd_iteration(X, w, C)
     sc, slab = lloyd_iteration(S(X), S(w), S(C))
-    same(sc, c)
-    same(slab, lab)
+    assert_same(sc, c)
+    assert_same(slab, lab)
 
 
 def test_weighted_kmeans_with_fixed_init_in_strict_namespace():
@@ -224,8 +224,8 @@ def test_weighted_kmeans_with_fixed_init_in_strict_namespace():
     C = X[[1, 2, 3]]                                   # a poor start: several Lloyd steps are needed
     r = weighted_kmeans(X, w, 3, init=C)
     sr = weighted_kmeans(S(X), S(w), 3, init=S(C))
-    same(sr.centers, r.centers)
-    same(sr.labels, r.labels)
+    assert_same(sr.centers, r.centers)
+    assert_same(sr.labels, r.labels)
     assert sr.n_iter == r.n_iter > 1
     assert sr.inertia == pytest.approx(r.inertia, rel=1e-12)
 
@@ -235,8 +235,8 @@ def test_closest_point_on_hyperplane_in_strict_namespace():
     from refgrow.geometry import closest_point_on_hyperplane
     rng = np.random.default_rng(8)
     x, w = rng.standard_normal((5, 3)), rng.standard_normal(3)
-    same(closest_point_on_hyperplane(S(x), S(w), 0.7), closest_point_on_hyperplane(x, w, 0.7))
-    same(closest_point_on_hyperplane(S(x[0]), S(w), -0.2), closest_point_on_hyperplane(x[0], w, -0.2))
+    assert_same(closest_point_on_hyperplane(S(x), S(w), 0.7), closest_point_on_hyperplane(x, w, 0.7))
+    assert_same(closest_point_on_hyperplane(S(x[0]), S(w), -0.2), closest_point_on_hyperplane(x[0], w, -0.2))
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
@@ -245,8 +245,8 @@ def test_local_affine_map_in_strict_namespace(activation):
     net, X, _ = _net_and_data(9, activation=activation)
     A, c = local_affine_map(net, X[0])
     sA, sc = local_affine_map(_strict_net(net), S(X[0]))
-    same(sA, A)
-    same(sc, c)
+    assert_same(sA, A)
+    assert_same(sc, c)
 
 
 # ---------------------------------------------------------------------------- triangle
@@ -255,9 +255,9 @@ def test_triangle_waves_and_series_in_strict_namespace():
     a = np.array([0.3, 0.6, 0.45, 0.7])
     x = np.linspace(0.0, 1.0, 17)
     s = differentiable_scales(a)
-    same(triangle_waves(S(x), S(a)), triangle_waves(x, a))
-    same(differentiable_scales(S(a)), s)
-    same(triangle_series(S(x), S(a), S(s)), triangle_series(x, a, s))
+    assert_same(triangle_waves(S(x), S(a)), triangle_waves(x, a))
+    assert_same(differentiable_scales(S(a)), s)
+    assert_same(triangle_series(S(x), S(a), S(s)), triangle_series(x, a, s))
 
 
 @pytest.mark.parametrize("free", [False, True])
@@ -270,7 +270,7 @@ def test_pretrain_loss_and_grad_in_strict_namespace(free):
     loss, g = pretrain_loss_and_grad(a, x, y, **kw)
     sloss, sg = pretrain_loss_and_grad(S(a), S(x), S(y), **{k: S(v) for k, v in kw.items()})
     assert sloss == pytest.approx(loss, rel=1e-12)
-    same(sg, g)
+    assert_same(sg, g)
 
 
 def test_weighted_kmeans_plusplus_seeding_host_fallback_gives_the_numpy_result():
@@ -278,8 +278,8 @@ def test_weighted_kmeans_plusplus_seeding_host_fallback_gives_the_numpy_result()
     X, w = _blobs(10)
     r = weighted_kmeans(X, w, 3, rng=3)
     sr = weighted_kmeans(S(X), S(w), 3, rng=3)          # seeds drawn on the host from the same rng
-    same(sr.centers, r.centers)
-    same(sr.labels, r.labels)
+    assert_same(sr.centers, r.centers)
+    assert_same(sr.labels, r.labels)
 
 
 def test_decision_boundary_and_fold_points_in_strict_namespace():
@@ -291,15 +291,15 @@ def test_decision_boundary_and_fold_points_in_strict_namespace():
     x = next(x for x in X if np.any(decision_boundary(net, x, i, j)[0] != 0))   # a point with a boundary
     w, b = decision_boundary(net, x, i, j)
     sw, sb = decision_boundary(snet, S(x), i, j)
-    same(sw, w)
+    assert_same(sw, w)
     assert sb == pytest.approx(b, rel=1e-12, abs=1e-12)
-    same(logit_gap(snet, S(X), i, j), logit_gap(net, X, i, j))
+    assert_same(logit_gap(snet, S(X), i, j), logit_gap(net, X, i, j))
     fp, sfp = fold_point(net, x, i, j), fold_point(snet, S(x), i, j)
-    same(sfp.x_fold, fp.x_fold)
-    same(sfp.x_linear, fp.x_linear)
+    assert_same(sfp.x_fold, fp.x_fold)
+    assert_same(sfp.x_linear, fp.x_linear)
     assert (sfp.in_region, sfp.converged, sfp.n_iter) == (fp.in_region, fp.converged, fp.n_iter)
     rp, srp = regression_fold_point(net, x, 0.3, output=1), regression_fold_point(snet, S(x), 0.3, output=1)
-    same(srp.z_fold, rp.z_fold)
+    assert_same(srp.z_fold, rp.z_fold)
     assert srp.distance == pytest.approx(rp.distance, rel=1e-12)
 
 
@@ -310,11 +310,11 @@ def test_pretrain_loop_and_triangle_network_host_fallback_in_strict_namespace(fr
     x = np.linspace(0.0, 1.0, 21)
     r = pretrain(a, x, x * x, epochs=4, lr=0.01, free_scales=free)
     sr = pretrain(S(a), S(x), S(x * x), epochs=4, lr=0.01, free_scales=free)
-    same(sr.a, r.a)
-    same(sr.s, r.s)
+    assert_same(sr.a, r.a)
+    assert_same(sr.s, r.s)
     np.testing.assert_allclose(sr.loss, r.loss, **TOL)
     net, snet = triangle_network(r.a, r.s), triangle_network(sr.a, sr.s)
-    same(snet.forward(S(x[:, None]))[0], net.forward(x[:, None])[0])
+    assert_same(snet.forward(S(x[:, None]))[0], net.forward(x[:, None])[0])
 
 
 def test_tiny_step_and_gradmax_proposal_on_a_strict_network():
@@ -326,16 +326,16 @@ def test_tiny_step_and_gradmax_proposal_on_a_strict_network():
                                                                               max_neurons=2)
     for a, b in ((sst.V_goal, st.V_goal), (sst.dW, st.dW), (sst.neurons.alpha, st.neurons.alpha),
                  (sst.neurons.omega, st.neurons.omega)):
-        same(a, b)
+        assert_same(a, b)
     assert sst.bottleneck_proj == pytest.approx(st.bottleneck_proj, rel=1e-12)
     fo = relu_first_order(st.V_goal, st.B, st.dW, st.B_in, st.neurons)
     sfo = relu_first_order(sst.V_goal, sst.B, sst.dW, sst.B_in, sst.neurons)
     assert sfo == pytest.approx(fo, rel=1e-12, abs=1e-14)
     for fan_in in ("zero", "first_step"):
         p, sp = propose_gradmax(net, X, y, k=2, fan_in=fan_in), propose_gradmax(snet, S(X), S(y), k=2, fan_in=fan_in)
-        same(sp.w_in, p.w_in)
-        same(sp.b_in, p.b_in)
-        same(sp.w_out, p.w_out)
+        assert_same(sp.w_in, p.w_in)
+        assert_same(sp.b_in, p.b_in)
+        assert_same(sp.w_out, p.w_out)
     B = np.hstack([net.forward(X)[1].inputs[0], np.ones((X.shape[0], 1))])
     V = np.random.default_rng(1).standard_normal((X.shape[0], 6))
     W = np.random.default_rng(2).standard_normal((6, 2))
@@ -352,20 +352,20 @@ def test_train_minibatches_in_strict_namespace():
     np.testing.assert_allclose(sh.train_loss, h.train_loss, **TOL)
     assert sh.train_acc == h.train_acc
     for a, b in zip(snet.parameters(), net.parameters()):
-        same(a, b)
+        assert_same(a, b)
 
 
 def test_signed_distance_and_boundary_bisection_in_strict_namespace():
     from refgrow.geometry import boundary_point_on_segment, logit_gap, signed_distance
     rng = np.random.default_rng(14)
     x, w = rng.standard_normal((4, 3)), rng.standard_normal(3)
-    same(signed_distance(S(x), S(w), 0.4), signed_distance(x, w, 0.4))
+    assert_same(signed_distance(S(x), S(w), 0.4), signed_distance(x, w, 0.4))
     net, X, _ = _net_and_data(15)
     g = logit_gap(net, X, 0, 1)
     k0, k1 = int(np.argmax(g)), int(np.argmin(g))                 # two points on both sides
     p = boundary_point_on_segment(net, X[k0], X[k1], 0, 1)
     sp = boundary_point_on_segment(_strict_net(net), S(X[k0]), S(X[k1]), 0, 1)
-    same(sp, p)
+    assert_same(sp, p)
 
 
 def test_empty_cluster_relocation_and_geig_host_fallbacks_give_the_numpy_results():
@@ -376,10 +376,10 @@ def test_empty_cluster_relocation_and_geig_host_fallbacks_give_the_numpy_results
     c, lab = lloyd_iteration(X, w, C)
     sc, slab = lloyd_iteration(S(X), S(w), S(C))
     assert np.all(np.abs(c[2]) < 10)                       # the relocation did happen
-    same(sc, c)
-    same(slab, lab)
+    assert_same(sc, c)
+    assert_same(slab, lab)
     B, V = _tiny_data(17)
     nn, snn = new_neurons_geig(B, V), new_neurons_geig(S(B), S(V))
-    same(snn.alpha, nn.alpha)
-    same(snn.omega, nn.omega)
-    same(snn.singular_values, nn.singular_values)
+    assert_same(snn.alpha, nn.alpha)
+    assert_same(snn.omega, nn.omega)
+    assert_same(snn.singular_values, nn.singular_values)
