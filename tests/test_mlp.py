@@ -16,11 +16,15 @@ def _data(rng, n, D, K, loss):
 
 @given(depth=st.integers(1, 4), width=st.integers(1, 6), n=st.integers(1, 7), D=st.integers(1, 4),
        K=st.integers(2, 4), loss=st.sampled_from(["ce", "mse"]),
-       activation=st.sampled_from(["relu", "tanh", "identity"]), seed=st.integers(0, 2**31 - 1))
-def test_backward_matches_centred_finite_differences(depth, width, n, D, K, loss, activation, seed):
-    """Every hand-written gradient (dW, db, dX) equals centred finite differences, rel. error < 1e-6."""
+       activation=st.sampled_from(["relu", "tanh", "identity"]), seed=st.integers(0, 2**31 - 1),
+       bias=st.lists(st.booleans(), min_size=5, max_size=5))
+def test_backward_matches_centred_finite_differences(depth, width, n, D, K, loss, activation, seed, bias):
+    """Every hand-written gradient (dW, db, dX) equals centred finite differences, rel. error < 1e-6,
+    also with some layers bias-free (``nn.Linear(bias=False)``): the gradient of an absent bias is zero,
+    and perturbing its unused zero array does not change the loss."""
     rng = np.random.default_rng(seed)
-    net = MLP.init([D] + [width] * depth + [K], rng=rng, init="torch", activation=activation)
+    flags = bias[:depth + 1]
+    net = MLP.init([D] + [width] * depth + [K], rng=rng, init="torch", activation=activation, bias=flags)
     X, y = _data(rng, n, D, K, loss)
     # finite differences are only valid away from ReLU kinks (the function is piecewise affine)
     assume(activation != "relu" or min_abs_preactivation(net, X) > 1e-4)
@@ -34,6 +38,7 @@ def test_backward_matches_centred_finite_differences(depth, width, n, D, K, loss
     for l in range(len(net.weights)):
         assert rel_error(g.weights[l], numerical_gradient(value, net.weights[l])) < 1e-6, f"dW[{l}]"
         assert rel_error(g.biases[l], numerical_gradient(value, net.biases[l])) < 1e-6, f"db[{l}]"
+        assert flags[l] or np.all(g.biases[l] == 0), f"db[{l}] of a bias-free layer"
     assert rel_error(g.inputs, numerical_gradient(value, X)) < 1e-6, "dX"
     assert g.inputs.shape == X.shape
     assert all(gw.shape == w.shape for gw, w in zip(g.weights, net.weights))

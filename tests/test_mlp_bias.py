@@ -1,40 +1,15 @@
 """Layers without bias in MLP (``nn.Linear(bias=False)``): forward/backward, growth, persistence."""
 import numpy as np
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import given, strategies as st
 
-from refgrow.gradcheck import min_abs_preactivation, numerical_gradient, rel_error
-from refgrow.losses import mse, softmax_cross_entropy
 from refgrow.mlp import MLP
 
 _flags = st.integers(1, 3).flatmap(lambda depth: st.lists(st.booleans(), min_size=depth + 1,
                                                            max_size=depth + 1))
 
-
-@given(flags=_flags, width=st.integers(1, 5), n=st.integers(1, 6), D=st.integers(1, 3), K=st.integers(2, 3),
-       loss=st.sampled_from(["ce", "mse"]), activation=st.sampled_from(["relu", "tanh"]),
-       seed=st.integers(0, 2**31 - 1))
-def test_bias_free_backward_matches_finite_differences(flags, width, n, D, K, loss, activation, seed):
-    """With some layers bias-free, every gradient equals centred finite differences; the gradient of an
-    absent bias is zero and perturbing its (unused) array does not change the loss."""
-    rng = np.random.default_rng(seed)
-    net = MLP.init([D] + [width] * (len(flags) - 1) + [K], rng=rng, init="torch", activation=activation,
-                   bias=flags)
-    X = rng.normal(size=(n, D))
-    y = rng.integers(0, K, size=n) if loss == "ce" else rng.normal(size=(n, K))
-    assume(activation != "relu" or min_abs_preactivation(net, X) > 1e-4)
-    fn = softmax_cross_entropy if loss == "ce" else mse
-    out, cache = net.forward(X)
-    g = net.backward(cache, fn(out, y)[1])
-
-    def value():
-        return fn(net.forward(X)[0], y)[0]
-
-    for l in range(len(flags)):
-        assert rel_error(g.weights[l], numerical_gradient(value, net.weights[l])) < 1e-6, f"dW[{l}]"
-        assert rel_error(g.biases[l], numerical_gradient(value, net.biases[l])) < 1e-6, f"db[{l}]"
-        assert flags[l] or np.all(g.biases[l] == 0), f"db[{l}] of a bias-free layer"
-    assert rel_error(g.inputs, numerical_gradient(value, X)) < 1e-6
+# The finite-difference check of bias-free layers is part of
+# tests/test_mlp.py::test_backward_matches_centred_finite_differences (bias flags drawn per layer).
 
 
 def test_bias_free_forward_is_a_product_without_bias():
